@@ -1,0 +1,5 @@
+//! Accounts (tenants) and their users.
+
+pub mod slug;
+#[cfg(feature = "ssr")]
+pub mod store;

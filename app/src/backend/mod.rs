@@ -1,0 +1,13 @@
+//! Server-side infrastructure: the pool and migrations, the clock, the state, secrets, seed data.
+
+pub mod clock;
+pub mod db;
+pub mod ids;
+pub mod secret;
+pub mod seed;
+pub mod state;
+
+pub use clock::{Clock, Timestamp};
+pub use db::{Db, Engine, Tx};
+pub use secret::Secret;
+pub use state::{app_state, AppState, RunMode, Settings};

@@ -1,0 +1,62 @@
+//! The application state every handler and server function reaches: the pool, the clock and the
+//! settings read from the environment at start-up.
+
+use super::clock::Clock;
+use super::db::Db;
+use super::secret::Secret;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Development generates what is missing (a JWT secret, an admin password); production
+/// requires it to be configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    Development,
+    Production,
+}
+
+/// Settings the services need, already validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: RunMode,
+    pub jwt_secret: Secret,
+    /// The address users reach the app at, for links in emails (no trailing slash).
+    pub public_url: String,
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    pub require_email_verification: bool,
+}
+
+impl Settings {
+    /// Settings for tests and tools: development mode with the given secret.
+    pub fn for_development(jwt_secret: &str) -> Settings {
+        Settings {
+            mode: RunMode::Development,
+            jwt_secret: Secret::new(jwt_secret),
+            public_url: "http://127.0.0.1:3000".into(),
+            smtp_url: None,
+            mail_from: "IGNY8 <no-reply@igny8.local>".into(),
+            require_email_verification: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function (provided as context by the server).
+pub fn app_state() -> Result<AppState, crate::common::AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| crate::common::AppError::internal("AppState missing from context"))
+}

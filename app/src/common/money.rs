@@ -1,0 +1,105 @@
+//! Money as integer minor units with a currency: never floats.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An ISO 4217 currency code: three upper-case ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Currency, String> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Currency(code))
+        } else {
+            Err(format!("'{code}' is not a three-letter currency code"))
+        }
+    }
+
+    pub fn usd() -> Currency {
+        Currency("USD".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        match self.0.as_str() {
+            "USD" => Some("$"),
+            "EUR" => Some("€"),
+            "GBP" => Some("£"),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Currency::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.0
+    }
+}
+
+/// An amount in minor units (cents) of a currency, as API.md shows it:
+/// `{"amount": 2900, "currency": "USD"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount: i64, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+}
+
+impl fmt::Display for Money {
+    /// `$29.00`, `-€5.10`, or `12.00 CHF` for currencies without a known symbol.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        let (major, minor) = (abs / 100, abs % 100);
+        match self.currency.symbol() {
+            Some(symbol) => write!(f, "{sign}{symbol}{major}.{minor:02}"),
+            None => write!(f, "{sign}{major}.{minor:02} {}", self.currency.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_minor_units() {
+        assert_eq!(Money::new(2900, Currency::usd()).to_string(), "$29.00");
+        assert_eq!(Money::new(5, Currency::usd()).to_string(), "$0.05");
+        assert_eq!(
+            Money::new(-510, Currency::parse("eur").unwrap()).to_string(),
+            "-€5.10"
+        );
+        assert_eq!(
+            Money::new(1200, Currency::parse("CHF").unwrap()).to_string(),
+            "12.00 CHF"
+        );
+    }
+
+    #[test]
+    fn currency_is_parsed_not_trusted() {
+        assert!(Currency::parse("US").is_err());
+        assert!(Currency::parse("U5D").is_err());
+        assert!(serde_json::from_str::<Money>(r#"{"amount":1,"currency":"dollars"}"#).is_err());
+        let m: Money = serde_json::from_str(r#"{"amount":2900,"currency":"usd"}"#).unwrap();
+        assert_eq!(m.currency.as_str(), "USD");
+    }
+}

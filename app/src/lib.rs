@@ -1,0 +1,37 @@
+//! IGNY8's user and billing flow: one crate for the UI (rendered on the server, hydrated in the
+//! browser) and, behind the `ssr` feature, the backend it talks to through server functions.
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod auth;
+pub mod common;
+pub mod routes;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use leptos::prelude::*;
+use leptos_meta::MetaTags;
+
+pub use routes::App;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}

@@ -1,0 +1,337 @@
+//! Configuration from the environment (and an optional `.env`). Every value is checked here, so a
+//! bad one stops start-up with one line naming the variable.
+//!
+//! In development, what is missing is made and kept under the data folder: a JWT secret, and an
+//! admin login that is printed. In production (`APP_ENV=production`) both must be configured.
+
+use app::auth::email::Email;
+use app::backend::{RunMode, Secret, Settings};
+use leptos::config::LeptosOptions;
+use rand::distributions::{Alphanumeric, DistString};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
+}
+
+/// Where the admin login came from, which decides what start-up prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminSource {
+    /// `ADMIN_EMAIL` and `ADMIN_PASSWORD`.
+    Configured,
+    /// Generated in development and kept in `data/admin-login.txt`.
+    Generated,
+}
+
+#[derive(Debug, Clone)]
+pub struct AdminLogin {
+    pub email: Email,
+    pub password: Secret,
+    pub source: AdminSource,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub settings: Settings,
+    pub admin: Option<AdminLogin>,
+    pub leptos_options: LeptosOptions,
+    /// Runs the background scheduler (renewals, expiries). Tests that drive it by hand turn it off.
+    pub run_scheduler: bool,
+}
+
+pub const ADMIN_LOGIN_FILE: &str = "admin-login.txt";
+const JWT_SECRET_FILE: &str = "jwt-secret";
+const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads every setting through `var`, so tests can configure without touching the process.
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mode = match var("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") => RunMode::Development,
+            Some("production") | Some("prod") => RunMode::Production,
+            Some(other) => {
+                return Err(bad(
+                    "APP_ENV",
+                    format!("'{other}' is not development or production"),
+                ))
+            }
+        };
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
+
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/igny8.db", data_dir.display()));
+        if app::backend::Engine::from_url(&database_url).is_none() {
+            return Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+
+        let site_addr: SocketAddr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| bad("LEPTOS_SITE_ADDR", "must be an address like 127.0.0.1:3000"))?;
+
+        let jwt_secret = match (var("JWT_SECRET"), mode) {
+            (Some(s), _) if s.len() < MIN_SECRET_LEN => {
+                return Err(bad(
+                    "JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_LEN} characters"),
+                ))
+            }
+            (Some(s), _) => Secret::new(s),
+            (None, RunMode::Production) => {
+                return Err(bad("JWT_SECRET", "is required in production"))
+            }
+            (None, RunMode::Development) => dev_jwt_secret(&data_dir)?,
+        };
+
+        let public_url = var("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad("PUBLIC_URL", "must start with http:// or https://"));
+        }
+
+        let smtp_url = match var("SMTP_URL") {
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                Some(Secret::new(url))
+            }
+            Some(_) => return Err(bad("SMTP_URL", "must start with smtp:// or smtps://")),
+            None => None,
+        };
+        let mail_from = var("MAIL_FROM").unwrap_or_else(|| "IGNY8 <no-reply@igny8.local>".into());
+        let require_email_verification = parse_bool(var("REQUIRE_EMAIL_VERIFICATION"), false)
+            .ok_or_else(|| bad("REQUIRE_EMAIL_VERIFICATION", "must be true or false"))?;
+        let run_scheduler = parse_bool(var("RUN_SCHEDULER"), true)
+            .ok_or_else(|| bad("RUN_SCHEDULER", "must be true or false"))?;
+
+        let admin = admin_login(&var, mode, &data_dir)?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "igny8".into()))
+            .site_root(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            .site_addr(site_addr)
+            .reload_port(
+                var("LEPTOS_RELOAD_PORT")
+                    .map(|p| {
+                        p.parse()
+                            .map_err(|_| bad("LEPTOS_RELOAD_PORT", "must be a port number"))
+                    })
+                    .transpose()?
+                    .unwrap_or(3001),
+            )
+            .env(match var("LEPTOS_ENV").as_deref() {
+                Some("PROD") | Some("prod") => leptos::config::Env::PROD,
+                _ => leptos::config::Env::DEV,
+            })
+            .build();
+
+        Ok(Config {
+            database_url,
+            site_addr,
+            data_dir,
+            settings: Settings {
+                mode,
+                jwt_secret,
+                public_url,
+                smtp_url,
+                mail_from,
+                require_email_verification,
+            },
+            admin,
+            leptos_options,
+            run_scheduler,
+        })
+    }
+}
+
+fn parse_bool(value: Option<String>, default: bool) -> Option<bool> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Some(default),
+        Some("true") | Some("1") | Some("yes") => Some(true),
+        Some("false") | Some("0") | Some("no") => Some(false),
+        Some(_) => None,
+    }
+}
+
+fn admin_login(
+    var: &impl Fn(&str) -> Option<String>,
+    mode: RunMode,
+    data_dir: &Path,
+) -> Result<Option<AdminLogin>, ConfigError> {
+    match (var("ADMIN_EMAIL"), var("ADMIN_PASSWORD")) {
+        (Some(email), Some(password)) => {
+            let email = Email::parse(&email).map_err(|p| bad("ADMIN_EMAIL", p))?;
+            app::auth::password::Password::parse(password.clone())
+                .map_err(|p| bad("ADMIN_PASSWORD", p))?;
+            Ok(Some(AdminLogin {
+                email,
+                password: Secret::new(password),
+                source: AdminSource::Configured,
+            }))
+        }
+        (Some(_), None) => Err(bad("ADMIN_PASSWORD", "is required when ADMIN_EMAIL is set")),
+        (None, Some(_)) => Err(bad("ADMIN_EMAIL", "is required when ADMIN_PASSWORD is set")),
+        (None, None) if mode == RunMode::Production => Ok(None),
+        (None, None) => dev_admin_login(data_dir).map(Some),
+    }
+}
+
+/// The development admin: read back from the data folder, or made once and kept there.
+fn dev_admin_login(data_dir: &Path) -> Result<AdminLogin, ConfigError> {
+    let path = data_dir.join(ADMIN_LOGIN_FILE);
+    let (email, password) = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let mut lines = text.lines();
+            let email = lines.next().unwrap_or_default().to_string();
+            let password = lines.next().unwrap_or_default().to_string();
+            (email, password)
+        }
+        Err(_) => {
+            let email = "admin@igny8.local".to_string();
+            let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 20);
+            write_private(&path, &format!("{email}\n{password}\n"))
+                .map_err(|e| bad("DATA_DIR", format!("cannot write {}: {e}", path.display())))?;
+            (email, password)
+        }
+    };
+    let email =
+        Email::parse(&email).map_err(|p| bad("DATA_DIR", format!("{}: {p}", path.display())))?;
+    Ok(AdminLogin {
+        email,
+        password: Secret::new(password),
+        source: AdminSource::Generated,
+    })
+}
+
+fn dev_jwt_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+    let path = data_dir.join(JWT_SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= MIN_SECRET_LEN {
+            return Ok(Secret::new(existing));
+        }
+    }
+    let secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 64);
+    write_private(&path, &secret)
+        .map_err(|e| bad("DATA_DIR", format!("cannot write {}: {e}", path.display())))?;
+    Ok(Secret::new(secret))
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(move |k| map.get(k).cloned())
+    }
+
+    fn temp_dir() -> String {
+        std::env::temp_dir()
+            .join(format!("igny8-config-{}", uuid_like()))
+            .display()
+            .to_string()
+    }
+
+    fn uuid_like() -> String {
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 12)
+    }
+
+    #[test]
+    fn development_generates_and_keeps_secret_and_admin() {
+        let dir = temp_dir();
+        let first = config(&[("DATA_DIR", &dir)]).unwrap();
+        let second = config(&[("DATA_DIR", &dir)]).unwrap();
+        assert_eq!(first.settings.jwt_secret, second.settings.jwt_secret);
+        let (a, b) = (first.admin.unwrap(), second.admin.unwrap());
+        assert_eq!(a.email.as_str(), "admin@igny8.local");
+        assert_eq!(a.password, b.password);
+        assert_eq!(a.source, AdminSource::Generated);
+        assert!(first.database_url.starts_with("sqlite://"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret() {
+        let err = config(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+        let short = config(&[("JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(short.var, "JWT_SECRET");
+        let ok = config(&[("APP_ENV", "production"), ("JWT_SECRET", &"s".repeat(40))]).unwrap();
+        assert!(ok.admin.is_none(), "production never invents an admin");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let dir = temp_dir();
+        let cases: &[(&str, &str, &str)] = &[
+            ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+            ("LEPTOS_SITE_ADDR", "localhost", "LEPTOS_SITE_ADDR"),
+            ("APP_ENV", "staging", "APP_ENV"),
+            ("SMTP_URL", "http://mail", "SMTP_URL"),
+            (
+                "REQUIRE_EMAIL_VERIFICATION",
+                "maybe",
+                "REQUIRE_EMAIL_VERIFICATION",
+            ),
+            ("ADMIN_EMAIL", "not-an-email", "ADMIN_PASSWORD"),
+            ("PUBLIC_URL", "example.com", "PUBLIC_URL"),
+        ];
+        for (var, value, named) in cases {
+            let err = config(&[("DATA_DIR", &dir), (var, value)]).unwrap_err();
+            assert_eq!(&err.var, named, "{var}={value}");
+            assert!(err
+                .to_string()
+                .starts_with(&format!("configuration error: {named}: ")));
+        }
+        let err = config(&[
+            ("ADMIN_EMAIL", "nope"),
+            ("ADMIN_PASSWORD", "long enough password"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "ADMIN_EMAIL");
+        let err = config(&[("ADMIN_EMAIL", "a@b.co"), ("ADMIN_PASSWORD", "short")]).unwrap_err();
+        assert_eq!(err.var, "ADMIN_PASSWORD");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

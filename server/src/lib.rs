@@ -1,0 +1,7 @@
+//! The IGNY8 server: configuration, start-up, the REST API v1 and static files around the
+//! Leptos app of the `app` crate.
+
+pub mod config;
+pub mod rest;
+pub mod startup;
+pub mod telemetry;

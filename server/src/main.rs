@@ -1,0 +1,30 @@
+//! Thin main: load the configuration, build the application, serve.
+
+use server::config::Config;
+use server::startup::Application;
+
+#[tokio::main]
+async fn main() {
+    // A missing .env file is normal; the environment itself always wins over it.
+    let _ = dotenvy::dotenv();
+    server::telemetry::init();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            std::process::exit(2);
+        }
+    };
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("start-up failed: {err}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(err) = app.run_until_stopped().await {
+        eprintln!("server stopped: {err}");
+        std::process::exit(1);
+    }
+}

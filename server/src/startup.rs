@@ -1,0 +1,177 @@
+//! Builds the application from a configuration: pool, migrations, seed data, router, listener.
+//! `Application::build` binds the configured address — port 0 in tests — so every integration
+//! test runs a real server.
+
+use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
+use crate::rest;
+use app::auth::password::Password;
+use app::backend::seed::{self, AdminSeed};
+use app::backend::{AppState, Clock, Db};
+use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Requests larger than this are refused before they are read (uploads get their own cap).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot seed the admin: {0}")]
+    Seed(app::common::AppError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        Application::build_with_clock(config, Clock::system()).await
+    }
+
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Clock,
+    ) -> Result<Application, StartupError> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        seed::seed_catalog(&db, clock.now()).await?;
+        if let Some(admin) = &config.admin {
+            seed_and_announce_admin(&db, &clock, &config, admin).await?;
+        }
+
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartupError::Listen {
+                addr: config.site_addr,
+                source,
+            })?;
+        let mut leptos_options = config.leptos_options.clone();
+        leptos_options.site_addr =
+            listener
+                .local_addr()
+                .map_err(|source| StartupError::Listen {
+                    addr: config.site_addr,
+                    source,
+                })?;
+
+        let state = AppState {
+            db,
+            clock,
+            settings: Arc::new(config.settings.clone()),
+            leptos_options,
+        };
+        let router = build_router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.state.leptos_options.site_addr.port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(
+            "listening on http://{}",
+            self.state.leptos_options.site_addr
+        );
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .merge(rest::health_routes())
+        .nest("/api/v1", rest::v1_routes())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Seeds the admin and tells the operator how to log in. A generated password is printed
+/// only when that admin is created; later runs point at the file that keeps it.
+async fn seed_and_announce_admin(
+    db: &Db,
+    clock: &Clock,
+    config: &Config,
+    admin: &crate::config::AdminLogin,
+) -> Result<(), StartupError> {
+    let password = Password::for_login(admin.password.expose().to_string()).ok_or_else(|| {
+        StartupError::Seed(app::common::AppError::internal("admin password too long"))
+    })?;
+    let outcome = seed::seed_admin(db, &admin.email, password, clock.now())
+        .await
+        .map_err(StartupError::Seed)?;
+    if admin.source == AdminSource::Generated {
+        let file = config.data_dir.join(ADMIN_LOGIN_FILE);
+        match outcome {
+            AdminSeed::Created => println!(
+                "\n  Admin login (development): {}  password: {}\n  (kept in {})\n",
+                admin.email,
+                admin.password.expose(),
+                file.display()
+            ),
+            AdminSeed::AlreadyThere => println!(
+                "\n  Admin login (development): {}  (password in {})\n",
+                admin.email,
+                file.display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

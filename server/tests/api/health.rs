@@ -1,0 +1,74 @@
+use crate::helpers::TestApp;
+use serde_json::Value;
+
+async fn healthz_answers(app: TestApp) {
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+async fn readyz_reports_migrated_database(app: TestApp) {
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    app.state.db.close().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503, "a closed pool is not ready");
+}
+
+async fn unknown_page_is_a_404_page(app: TestApp) {
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+}
+
+async fn unknown_api_path_is_a_json_404(app: TestApp) {
+    let response = app.get("/api/v1/nothing-here/").await;
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+async fn home_page_renders_the_shell(app: TestApp) {
+    let response = app.get("/login").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("IGNY8"));
+    assert!(
+        html.contains("/pkg/igny8.js"),
+        "hydration scripts are linked"
+    );
+}
+
+async fn seeding_is_idempotent(app: TestApp) {
+    let now = app.clock.now();
+    app::backend::seed::seed_catalog(&app.state.db, now)
+        .await
+        .unwrap();
+    let plans: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM plans")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(plans, 3);
+    let packages: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM credit_packages")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(packages, 3);
+    let admins: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE is_admin = 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(admins, 1);
+}
+
+crate::on_both_engines!(
+    healthz_answers,
+    readyz_reports_migrated_database,
+    unknown_page_is_a_404_page,
+    unknown_api_path_is_a_json_404,
+    home_page_renders_the_shell,
+    seeding_is_idempotent,
+);

@@ -1,0 +1,199 @@
+//! The test harness: a real server per test, on a fresh database of the chosen engine.
+//!
+//! PostgreSQL comes from `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`);
+//! each test creates its own database there and drops it afterwards. When PostgreSQL cannot be
+//! reached the test says so loudly and passes, except under `CI=true`, where it fails.
+
+use app::backend::Clock;
+use server::config::Config;
+use server::startup::Application;
+use sqlx::Connection;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one `#[tokio::test]` per engine for each listed `async fn(TestApp)`:
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Engine::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Engine::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Clock,
+    pub state: app::backend::AppState,
+    _database: TestDatabase,
+}
+
+/// Start of every test's manual clock: 2026-01-15T12:00:00Z.
+pub const TEST_START: i64 = 1_768_478_400;
+
+impl TestApp {
+    /// A server on a fresh database, or `None` when PostgreSQL is unreachable outside CI.
+    pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, &[]).await
+    }
+
+    pub async fn spawn_with(engine: Engine, extra: &[(&str, &str)]) -> Option<TestApp> {
+        let database = TestDatabase::create(engine).await?;
+        let data_dir = database.dir.display().to_string();
+        let mut vars: HashMap<String, String> = [
+            ("DATABASE_URL", database.url.as_str()),
+            ("DATA_DIR", data_dir.as_str()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+            ("JWT_SECRET", "test-secret-that-is-long-enough-0123456789"),
+            ("ADMIN_EMAIL", "admin@example.com"),
+            ("ADMIN_PASSWORD", "admin-password-123"),
+            ("RUN_SCHEDULER", "false"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        let clock = Clock::manual(TEST_START);
+        let app = Application::build_with_clock(config, clock.clone())
+            .await
+            .expect("the server starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Some(TestApp {
+            address,
+            client,
+            clock,
+            state,
+            _database: database,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// A fresh database, removed when the test ends.
+struct TestDatabase {
+    url: String,
+    dir: std::path::PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+fn unique_name() -> String {
+    format!("igny8_test_{}", uuid::Uuid::new_v4().simple())
+}
+
+fn admin_postgres_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl TestDatabase {
+    async fn create(engine: Engine) -> Option<TestDatabase> {
+        let name = unique_name();
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        match engine {
+            Engine::Sqlite => Some(TestDatabase {
+                url: format!("sqlite://{}/test.db", dir.display()),
+                dir,
+                postgres: None,
+            }),
+            Engine::Postgres => {
+                let admin_url = admin_postgres_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+                    Ok(conn) => conn,
+                    Err(err) => {
+                        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+                        assert!(
+                            !ci,
+                            "PostgreSQL at {admin_url} is unreachable under CI=true: {err}"
+                        );
+                        eprintln!("\n!!! PostgreSQL at {admin_url} is UNREACHABLE ({err}): this test did NOT run on PostgreSQL !!!\n");
+                        return None;
+                    }
+                };
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create the test database");
+                let (base, _) = admin_url
+                    .rsplit_once('/')
+                    .expect("a database in TEST_POSTGRES_URL");
+                Some(TestDatabase {
+                    url: format!("{base}/{name}"),
+                    dir,
+                    postgres: Some((admin_url, name)),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // The server still holds connections; FORCE ends them. Runs on its own thread
+            // because Drop cannot await inside the test's runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}

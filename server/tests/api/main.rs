@@ -1,0 +1,6 @@
+//! API tests: each one starts the real server on port 0 with a fresh database, on SQLite and on
+//! PostgreSQL. They compile into one test binary.
+
+mod helpers;
+
+mod health;
