@@ -293,9 +293,10 @@ mod tests {
 
     #[test]
     fn production_requires_a_jwt_secret() {
+        let dir = temp_dir();
         let err = config(&[("APP_ENV", "production")]).unwrap_err();
         assert_eq!(err.var, "JWT_SECRET");
-        let short = config(&[("JWT_SECRET", "short")]).unwrap_err();
+        let short = config(&[("DATA_DIR", &dir), ("JWT_SECRET", "short")]).unwrap_err();
         assert_eq!(short.var, "JWT_SECRET");
         let ok = config(&[("APP_ENV", "production"), ("JWT_SECRET", &"s".repeat(40))]).unwrap();
         assert!(ok.admin.is_none(), "production never invents an admin");
@@ -330,7 +331,12 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.var, "ADMIN_EMAIL");
-        let err = config(&[("ADMIN_EMAIL", "a@b.co"), ("ADMIN_PASSWORD", "short")]).unwrap_err();
+        let err = config(&[
+            ("DATA_DIR", &dir),
+            ("ADMIN_EMAIL", "a@b.co"),
+            ("ADMIN_PASSWORD", "short"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "ADMIN_PASSWORD");
         let _ = std::fs::remove_dir_all(dir);
     }
