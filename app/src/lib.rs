@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod common;
+pub mod mail;
+pub mod plans;
 pub mod routes;
 pub mod ui;
 

@@ -1,26 +1,50 @@
-//! The router: which page answers which path, inside which layout.
+//! The router: which page answers which path, inside which layout. Signed-in pages render after
+//! the session is known (`SsrMode::Async`), so the route guard can answer a real redirect.
 
-use crate::auth::pages::{LoginPage, SignupPage};
+use crate::auth::guard::provide_session;
+use crate::auth::pages::{
+    ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
+};
+use crate::mail::pages::DevOutboxPage;
+use crate::plans::pages::PlansPage;
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
-use crate::ui::pages::Dashboard;
+use crate::ui::pages::{
+    AdminHome, AutomationPage, BillingPage, Dashboard, PlannerPage, SitesPage, TeamPage, UsagePage,
+    WriterPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{path, SsrMode};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     view! {
         <Stylesheet id="leptos" href="/pkg/igny8.css"/>
         <Title formatter=|page: String| if page.is_empty() { "IGNY8".to_string() } else { format!("{page} · IGNY8") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("login") view=LoginPage/>
-                <Route path=StaticSegment("signup") view=SignupPage/>
-                <ParentRoute path=StaticSegment("") view=AppLayout>
-                    <Route path=StaticSegment("") view=Dashboard/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/signup") view=SignupPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                <Route path=path!("/verify-email") view=VerifyEmailPage/>
+                <Route path=path!("/dev/outbox") view=DevOutboxPage/>
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=Dashboard ssr=SsrMode::Async/>
+                    <Route path=path!("sites") view=SitesPage ssr=SsrMode::Async/>
+                    <Route path=path!("planner") view=PlannerPage ssr=SsrMode::Async/>
+                    <Route path=path!("writer") view=WriterPage ssr=SsrMode::Async/>
+                    <Route path=path!("automation") view=AutomationPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/usage") view=UsagePage ssr=SsrMode::Async/>
+                    <Route path=path!("account/team") view=TeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/plans") view=PlansPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/billing") view=BillingPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/profile") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view=AdminHome ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

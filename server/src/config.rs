@@ -5,6 +5,7 @@
 //! admin login that is printed. In production (`APP_ENV=production`) both must be configured.
 
 use app::auth::email::Email;
+use app::auth::throttle::AuthLimits;
 use app::backend::{RunMode, Secret, Settings};
 use leptos::config::LeptosOptions;
 use rand::distributions::{Alphanumeric, DistString};
@@ -125,6 +126,16 @@ impl Config {
         let run_scheduler = parse_bool(var("RUN_SCHEDULER"), true)
             .ok_or_else(|| bad("RUN_SCHEDULER", "must be true or false"))?;
 
+        let mut auth_limits = AuthLimits::default();
+        if let Some(v) = var("AUTH_RATE_LIMIT_PER_IP") {
+            auth_limits.per_ip.max_hits = positive(&v)
+                .ok_or_else(|| bad("AUTH_RATE_LIMIT_PER_IP", "must be a positive number"))?;
+        }
+        if let Some(v) = var("AUTH_RATE_LIMIT_PER_EMAIL") {
+            auth_limits.per_email.max_hits = positive(&v)
+                .ok_or_else(|| bad("AUTH_RATE_LIMIT_PER_EMAIL", "must be a positive number"))?;
+        }
+
         let admin = admin_login(&var, mode, &data_dir)?;
 
         let leptos_options = LeptosOptions::builder()
@@ -158,12 +169,17 @@ impl Config {
                 smtp_url,
                 mail_from,
                 require_email_verification,
+                auth_limits,
             },
             admin,
             leptos_options,
             run_scheduler,
         })
     }
+}
+
+fn positive(value: &str) -> Option<i64> {
+    value.trim().parse().ok().filter(|n: &i64| *n > 0)
 }
 
 fn parse_bool(value: Option<String>, default: bool) -> Option<bool> {

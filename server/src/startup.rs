@@ -4,6 +4,7 @@
 
 use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
 use crate::rest;
+use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
 use app::backend::{AppState, Clock, Db};
@@ -97,7 +98,10 @@ impl Application {
             "listening on http://{}",
             self.state.leptos_options.site_addr
         );
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
@@ -119,6 +123,10 @@ fn build_router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            identity::middleware,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod db;
 pub mod ids;
+pub mod mail;
 pub mod secret;
 pub mod seed;
 pub mod state;

@@ -25,6 +25,7 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
     pub require_email_verification: bool,
+    pub auth_limits: crate::auth::throttle::AuthLimits,
 }
 
 impl Settings {
@@ -37,6 +38,7 @@ impl Settings {
             smtp_url: None,
             mail_from: "IGNY8 <no-reply@igny8.local>".into(),
             require_email_verification: false,
+            auth_limits: Default::default(),
         }
     }
 }

@@ -1,7 +1,11 @@
-//! The frame of every signed-in page: header (product, balance slot, user menu), a sidebar
-//! that can be collapsed, and the page itself.
+//! The frame of every signed-in page: header (product, balance slot, user menu), a sidebar that
+//! can be collapsed, and the page itself behind the route guard.
 
 use super::hydration::mark_document_hydrated;
+use crate::auth::api::Logout;
+use crate::auth::guard::{use_session, RouteGuard};
+use crate::auth::model::{SessionView, PLANS_PATH};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -9,19 +13,36 @@ use leptos_router::components::{Outlet, A};
 pub fn AppLayout() -> impl IntoView {
     mark_document_hydrated();
     let collapsed = RwSignal::new(false);
+    let session = use_session().0;
+    // `None` while loading or signed out: the frame then shows no personal details.
+    let signed_in = Signal::derive(move || session.get().and_then(|r| r.ok()).flatten());
     view! {
         <div class="app" class:sidebar-collapsed=move || collapsed.get()>
-            <Header collapsed/>
-            <Sidebar/>
+            <Header collapsed signed_in/>
+            <Sidebar signed_in/>
             <main class="content">
-                <Outlet/>
+                <RouteGuard>
+                    <Outlet/>
+                </RouteGuard>
             </main>
         </div>
     }
 }
 
+fn needs_plan(session: &Option<SessionView>) -> bool {
+    session
+        .as_ref()
+        .is_some_and(|s| !s.account.has_active_plan())
+}
+
 #[component]
-fn Header(collapsed: RwSignal<bool>) -> impl IntoView {
+fn ChoosePlanCta() -> impl IntoView {
+    view! { <A href=PLANS_PATH attr:class="button button-small cta-choose-plan">"Choose a plan"</A> }
+}
+
+#[component]
+fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
     view! {
         <header class="header">
             <button
@@ -34,16 +55,31 @@ fn Header(collapsed: RwSignal<bool>) -> impl IntoView {
             </button>
             <A href="/" attr:class="brand">"IGNY8"</A>
             <div class="header-slot balance-slot" aria-label="Credit balance"></div>
-            <nav class="user-menu">
-                <A href="/login">"Log in"</A>
-                <A href="/signup" attr:class="button button-small">"Sign up"</A>
-            </nav>
+            <Transition>
+                {move || signed_in.get().map(|s| {
+                    let plan_missing = needs_plan(&Some(s.clone()));
+                    view! {
+                        <nav class="user-menu">
+                            {plan_missing.then(|| view! { <ChoosePlanCta/> })}
+                            {s.user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                            <A href="/account/profile" attr:class="user-name">
+                                {if s.user.full_name.is_empty() { s.user.email.clone() } else { s.user.full_name.clone() }}
+                            </A>
+                            <ActionForm action=logout attr:class="inline-form">
+                                <button class="button button-small button-secondary" type="submit" disabled=move || logout.pending().get()>
+                                    {move || if logout.pending().get() { "Logging out…" } else { "Log out" }}
+                                </button>
+                            </ActionForm>
+                        </nav>
+                    }
+                })}
+            </Transition>
         </header>
     }
 }
 
 #[component]
-fn Sidebar() -> impl IntoView {
+fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
     let links = [
         ("/", "Dashboard"),
         ("/sites", "Sites"),
@@ -57,6 +93,14 @@ fn Sidebar() -> impl IntoView {
     ];
     view! {
         <nav class="sidebar" aria-label="Main">
+            <Transition>
+                {move || needs_plan(&signed_in.get()).then(|| view! {
+                    <div class="sidebar-cta">
+                        <p>"Pick a plan to unlock IGNY8."</p>
+                        <ChoosePlanCta/>
+                    </div>
+                })}
+            </Transition>
             <ul>
                 {links
                     .into_iter()

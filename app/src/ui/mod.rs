@@ -1,5 +1,7 @@
 //! Shared widgets and the app frame.
 
+pub mod errors;
+pub mod forms;
 pub mod hydration;
 pub mod layout;
 pub mod not_found;

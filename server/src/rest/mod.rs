@@ -1,9 +1,12 @@
 //! The REST API v1 of API.md: thin handlers over the same services the server functions call.
 
+mod auth;
 mod health;
+mod json;
 
 use app::backend::AppState;
 use app::common::AppError;
+use axum::routing::MethodRouter;
 use axum::Router;
 
 pub fn health_routes() -> Router<AppState> {
@@ -11,5 +14,18 @@ pub fn health_routes() -> Router<AppState> {
 }
 
 pub fn v1_routes() -> Router<AppState> {
-    Router::new().fallback(|| async { AppError::not_found() })
+    Router::new()
+        .merge(auth::routes())
+        .fallback(|| async { AppError::not_found() })
+}
+
+/// Every path answers with and without its trailing slash (API.md).
+fn route(
+    router: Router<AppState>,
+    path: &str,
+    handler: MethodRouter<AppState>,
+) -> Router<AppState> {
+    router
+        .route(path, handler.clone())
+        .route(&format!("{path}/"), handler)
 }

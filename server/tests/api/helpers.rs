@@ -197,3 +197,78 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Requests and fixtures the tests share.
+impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_with_token(&self, path: &str, access: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers a tenant and returns the register response body.
+    pub async fn register(&self, email: &str, account_name: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/register/",
+                &serde_json::json!({
+                    "email": email,
+                    "password": PASSWORD,
+                    "full_name": "Test User",
+                    "account_name": account_name,
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {email}");
+        response.json().await.unwrap()
+    }
+
+    /// The token of the newest email to `to` whose link contains `path`.
+    pub async fn emailed_token(&self, to: &str, path: &str) -> String {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE to_email = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(to)
+        .fetch_all(self.state.db.pool())
+        .await
+        .unwrap();
+        bodies
+            .iter()
+            .find_map(|body| {
+                let start = body.find(&format!("{path}?token="))? + path.len() + "?token=".len();
+                Some(body[start..start + 64].to_string())
+            })
+            .unwrap_or_else(|| panic!("no email to {to} with a {path} link"))
+    }
+
+    /// Gives the account an active subscription, as the subscriptions flow would.
+    pub async fn activate_subscription(&self, account_id: &str, plan_id: &str) {
+        let now = self.clock.now();
+        sqlx::query(
+            "INSERT INTO subscriptions (id, account_id, plan_id, status, billing_interval, current_period_start, \
+             current_period_end, created_at, updated_at) VALUES ($1, $2, $3, 'active', 'month', $4, $5, $4, $4)",
+        )
+        .bind(format!("sub_{}", uuid::Uuid::new_v4().simple()))
+        .bind(account_id)
+        .bind(plan_id)
+        .bind(now)
+        .bind(now + 30 * 86_400)
+        .execute(self.state.db.pool())
+        .await
+        .unwrap();
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";

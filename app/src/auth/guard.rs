@@ -1,0 +1,220 @@
+//! The route guard: one decision, made the same way on the server (SSR answers a redirect or a
+//! 403 page) and in the browser (the router navigates).
+//!
+//! - signed out → `/login?next=…`
+//! - email verification required and missing → `/verify-email`
+//! - no active plan → `/account/plans`, except the pages that lead to one
+//! - `/admin…` without the admin flag → the 403 page
+
+use super::model::{SessionView, PLANS_PATH};
+use crate::common::AppError;
+use crate::ui::errors::ErrorPage;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+/// Pages a signed-in tenant without an active plan may still open.
+const OPEN_WITHOUT_PLAN: &[&str] = &[
+    PLANS_PATH,
+    "/account/billing",
+    "/account/profile",
+    "/verify-email",
+];
+
+fn path_is_under(path: &str, base: &str) -> bool {
+    path == base
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with(['/', '?', '#']))
+}
+
+pub fn open_without_plan(path: &str) -> bool {
+    OPEN_WITHOUT_PLAN
+        .iter()
+        .any(|base| path_is_under(path, base))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Sign in first, then come back to this same-site path.
+    Login {
+        next: String,
+    },
+    VerifyEmail,
+    ChoosePlan,
+    AdminOnly,
+}
+
+pub fn decide(path: &str, session: Option<&SessionView>) -> Decision {
+    let Some(session) = session else {
+        return Decision::Login {
+            next: path.to_string(),
+        };
+    };
+    if path_is_under(path, "/admin") {
+        return if session.user.is_admin {
+            Decision::Allow
+        } else {
+            Decision::AdminOnly
+        };
+    }
+    if session.must_verify_email
+        && !path_is_under(path, "/verify-email")
+        && !path_is_under(path, "/account/profile")
+    {
+        return Decision::VerifyEmail;
+    }
+    if !session.account.has_active_plan() && !open_without_plan(path) {
+        return Decision::ChoosePlan;
+    }
+    Decision::Allow
+}
+
+/// Percent-encodes a path for a query value (`/a?b=c` → `%2Fa%3Fb%3Dc`).
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn with_query(pathname: &str, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => pathname.to_string(),
+        query => format!("{pathname}?{query}"),
+    }
+}
+
+/// The session of the page, loaded once per page load (and again after actions that change it).
+/// Blocking, so server rendering waits for it and can answer a redirect.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<Option<SessionView>, AppError>>);
+
+pub fn provide_session() -> SessionResource {
+    let resource = SessionResource(Resource::new_blocking(|| (), |_| super::api::get_session()));
+    provide_context(resource);
+    resource
+}
+
+pub fn use_session() -> SessionResource {
+    expect_context::<SessionResource>()
+}
+
+/// Renders its children only when the guard allows the current path.
+#[component]
+pub fn RouteGuard(children: ChildrenFn) -> impl IntoView {
+    let session = use_session().0;
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"><span class="skeleton"></span></div> }>
+            {move || {
+                // Re-decide when the page changes, not on every query-string change.
+                let pathname = location.pathname.get();
+                Suspend::new(async move {
+                    let path = with_query(&pathname, &location.search.get_untracked());
+                    match session.await {
+                        Err(err) => view! { <ErrorPage error=err/> }.into_any(),
+                        Ok(found) => match decide(&path, found.as_ref()) {
+                            Decision::Allow => children.read_value()().into_any(),
+                            Decision::Login { next } => {
+                                view! { <Redirect path=format!("/login?next={}", encode_query_value(&next))/> }.into_any()
+                            }
+                            Decision::VerifyEmail => view! { <Redirect path="/verify-email"/> }.into_any(),
+                            Decision::ChoosePlan => view! { <Redirect path=PLANS_PATH/> }.into_any(),
+                            Decision::AdminOnly => {
+                                view! { <ErrorPage error=AppError::new(crate::common::ErrorKind::AdminRequired)/> }.into_any()
+                            }
+                        },
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::model::{AccountView, PlanRef, UserView};
+
+    fn session(status: Option<&str>, is_admin: bool) -> SessionView {
+        SessionView {
+            user: UserView {
+                id: "u".into(),
+                email: "a@b.co".into(),
+                full_name: String::new(),
+                is_admin,
+                email_verified: true,
+                role: "owner".into(),
+            },
+            account: AccountView {
+                id: "a".into(),
+                name: "A".into(),
+                slug: "a".into(),
+                plan: status.map(|_| PlanRef {
+                    id: "p".into(),
+                    name: "Starter".into(),
+                }),
+                subscription_status: status.map(String::from),
+            },
+            must_verify_email: false,
+        }
+    }
+
+    #[test]
+    fn signed_out_goes_to_login_with_next() {
+        assert_eq!(
+            decide("/sites?x=1", None),
+            Decision::Login {
+                next: "/sites?x=1".into()
+            }
+        );
+        assert_eq!(encode_query_value("/sites?x=1"), "%2Fsites%3Fx%3D1");
+    }
+
+    #[test]
+    fn planless_tenants_only_reach_onboarding_pages() {
+        let s = session(None, false);
+        assert_eq!(decide("/", Some(&s)), Decision::ChoosePlan);
+        assert_eq!(decide("/sites", Some(&s)), Decision::ChoosePlan);
+        assert_eq!(decide("/account/plans", Some(&s)), Decision::Allow);
+        assert_eq!(decide("/account/billing", Some(&s)), Decision::Allow);
+        assert_eq!(decide("/account/profile", Some(&s)), Decision::Allow);
+        assert_eq!(decide("/account/plansx", Some(&s)), Decision::ChoosePlan);
+        let pending = session(Some("pending_payment"), false);
+        assert_eq!(decide("/", Some(&pending)), Decision::ChoosePlan);
+        let active = session(Some("active"), false);
+        assert_eq!(decide("/", Some(&active)), Decision::Allow);
+    }
+
+    #[test]
+    fn admin_area_needs_the_flag() {
+        assert_eq!(
+            decide("/admin", Some(&session(Some("active"), false))),
+            Decision::AdminOnly
+        );
+        assert_eq!(
+            decide("/admin/payments", Some(&session(None, true))),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("/administrator", Some(&session(Some("active"), false))),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn unverified_email_gates_before_plans() {
+        let mut s = session(None, false);
+        s.must_verify_email = true;
+        assert_eq!(decide("/account/plans", Some(&s)), Decision::VerifyEmail);
+        assert_eq!(decide("/verify-email", Some(&s)), Decision::Allow);
+    }
+}

@@ -1,0 +1,15 @@
+//! Server function of the development outbox.
+
+use super::model::OutboxEmail;
+use crate::common::AppError;
+use leptos::prelude::*;
+
+/// The newest emails, in development only (production answers 404).
+#[server(endpoint = "dev/outbox")]
+pub async fn dev_outbox() -> Result<Vec<OutboxEmail>, AppError> {
+    let state = crate::backend::app_state()?;
+    if state.settings.mode != crate::backend::RunMode::Development {
+        return Err(AppError::not_found());
+    }
+    crate::backend::mail::recent(&state, 100).await
+}

@@ -1,0 +1,5 @@
+//! Emails as users and admins see them: the outbox.
+
+pub mod api;
+pub mod model;
+pub mod pages;

@@ -1,0 +1,240 @@
+//! The route guard as the server renders it, and the auth forms posted without JavaScript.
+
+use crate::helpers::{TestApp, PASSWORD};
+use reqwest::header::{ACCEPT, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use serde_json::Value;
+
+fn session_cookie(body: &Value) -> String {
+    format!(
+        "igny8_at={}; igny8_rt={}",
+        body["tokens"]["access"].as_str().unwrap(),
+        body["tokens"]["refresh"].as_str().unwrap()
+    )
+}
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header(ACCEPT, BROWSER_ACCEPT);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+async fn signed_out_visitors_go_to_login_with_next(app: TestApp) {
+    let response = page(&app, "/", None).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(location(&response), "/login?next=%2F");
+    let response = page(&app, "/sites?x=1", None).await;
+    assert_eq!(location(&response), "/login?next=%2Fsites%3Fx%3D1");
+    assert_eq!(page(&app, "/login", None).await.status(), 200);
+}
+
+async fn planless_tenants_are_held_at_the_plan_gate(app: TestApp) {
+    let body = app.register("gate@example.com", "Gate").await;
+    let cookie = session_cookie(&body);
+    for path in ["/", "/sites", "/account/usage", "/planner"] {
+        let response = page(&app, path, Some(&cookie)).await;
+        assert!(
+            response.status().is_redirection(),
+            "{path}: {}",
+            response.status()
+        );
+        assert_eq!(location(&response), "/account/plans", "{path}");
+    }
+    for path in ["/account/plans", "/account/billing", "/account/profile"] {
+        let response = page(&app, path, Some(&cookie)).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Choose a plan"),
+            "{path} shows the call to action"
+        );
+    }
+    let plans = page(&app, "/account/plans", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for name in ["Starter", "Growth", "Scale"] {
+        assert!(plans.contains(name), "plans page lists {name}");
+    }
+
+    app.activate_subscription(body["account"]["id"].as_str().unwrap(), "plan_growth")
+        .await;
+    let response = page(&app, "/", Some(&cookie)).await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Dashboard"));
+    assert!(!html.contains("cta-choose-plan"));
+}
+
+async fn admin_area_is_for_admins(app: TestApp) {
+    let body = app.register("tenant@example.com", "Tenant").await;
+    app.activate_subscription(body["account"]["id"].as_str().unwrap(), "plan_starter")
+        .await;
+    let response = page(&app, "/admin", Some(&session_cookie(&body))).await;
+    assert_eq!(response.status(), 403);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Administrators only"));
+
+    let admin: Value = app
+        .post_json(
+            "/api/v1/auth/login/",
+            &serde_json::json!({"email": "admin@example.com", "password": "admin-password-123"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(admin["user"]["is_admin"], true);
+    assert_eq!(admin["next"], "/admin");
+    assert_eq!(
+        page(&app, "/admin", Some(&session_cookie(&admin)))
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn expired_browser_sessions_refresh_transparently(app: TestApp) {
+    let body = app.register("fresh@example.com", "Fresh").await;
+    let cookie = session_cookie(&body);
+    app.clock.advance(20 * 60);
+    let response = page(&app, "/account/profile", Some(&cookie)).await;
+    assert_eq!(response.status(), 200);
+    let set: Vec<&str> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(set.iter().any(|c| c.starts_with("igny8_at=")
+        && c.contains("HttpOnly")
+        && c.contains("SameSite=Lax")));
+    assert!(set.iter().any(|c| c.starts_with("igny8_rt=")));
+    assert!(response.text().await.unwrap().contains("fresh@example.com"));
+}
+
+/// What a browser sends with a page load or a plain form post; it tells the server to answer a
+/// real redirect rather than the server-function client's redirect header.
+const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+fn form_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(ACCEPT, BROWSER_ACCEPT.parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+async fn signup_form_works_without_javascript(app: TestApp) {
+    let response = form_client()
+        .post(app.url("/api/auth/signup"))
+        .header(ORIGIN, &app.address)
+        .form(&[
+            ("email", "nojs@example.com"),
+            ("password", PASSWORD),
+            ("full_name", "No JS"),
+            ("account_name", "NoJS"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(location(&response), "/account/plans");
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect();
+    assert_eq!(cookies.len(), 2);
+    let plans = page(&app, "/account/plans", Some(&cookies.join("; "))).await;
+    assert_eq!(plans.status(), 200);
+}
+
+async fn login_form_returns_to_next_and_logout_clears(app: TestApp) {
+    let body = app.register("next@example.com", "Next").await;
+    app.activate_subscription(body["account"]["id"].as_str().unwrap(), "plan_starter")
+        .await;
+    let response = form_client()
+        .post(app.url("/api/auth/login"))
+        .header(ORIGIN, &app.address)
+        .form(&[
+            ("email", "next@example.com"),
+            ("password", PASSWORD),
+            ("next", "/sites"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/sites");
+    let cookie: Vec<String> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect();
+    let cookie = cookie.join("; ");
+
+    // A foreign `next` is ignored.
+    let response = form_client()
+        .post(app.url("/api/auth/login"))
+        .header(ORIGIN, &app.address)
+        .form(&[
+            ("email", "next@example.com"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/");
+
+    let response = form_client()
+        .post(app.url("/api/auth/logout"))
+        .header(ORIGIN, &app.address)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/login");
+    assert!(response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .all(|c| c.to_str().unwrap().contains("Max-Age=0")));
+    let after = page(&app, "/", Some(&cookie)).await;
+    assert_eq!(
+        location(&after),
+        "/login?next=%2F",
+        "the old cookies no longer work"
+    );
+}
+
+crate::on_both_engines!(
+    signed_out_visitors_go_to_login_with_next,
+    planless_tenants_are_held_at_the_plan_gate,
+    admin_area_is_for_admins,
+    expired_browser_sessions_refresh_transparently,
+    signup_form_works_without_javascript,
+    login_form_returns_to_next_and_logout_clears,
+);
