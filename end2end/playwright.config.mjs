@@ -59,6 +59,7 @@ export default defineConfig({
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       RUST_LOG: "warn",
+      AUTH_RATE_LIMIT_PER_IP: "1000",
     },
   },
 });

@@ -1,18 +1,13 @@
 import { test, expect } from "@playwright/test";
-
-// Fails the test on any console error or uncaught exception: a broken hydration shows up here.
-function watchConsole(page) {
-  const errors = [];
-  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
-  page.on("pageerror", (err) => errors.push(err.message));
-  return errors;
-}
+import { activateSubscription, signUp, watchConsole } from "./support.mjs";
 
 test("the app shell loads and hydrates", async ({ page }) => {
   const errors = watchConsole(page);
+  const email = await signUp(page);
+  activateSubscription(email);
   await page.goto("/");
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-  await expect(page.locator(".brand").first()).toHaveText("IGNY8");
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   // Only a hydrated page reacts: the toggle's handler lives in the WASM.
   const app = page.locator(".app");
   await expect(app).not.toHaveClass(/sidebar-collapsed/);

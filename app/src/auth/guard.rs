@@ -13,6 +13,15 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
+/// Pages anyone may open, signed in or not.
+const PUBLIC: &[&str] = &[
+    "/login",
+    "/signup",
+    "/forgot-password",
+    "/reset-password",
+    "/dev/outbox",
+];
+
 /// Pages a signed-in tenant without an active plan may still open.
 const OPEN_WITHOUT_PLAN: &[&str] = &[
     PLANS_PATH,
@@ -47,6 +56,10 @@ pub enum Decision {
 }
 
 pub fn decide(path: &str, session: Option<&SessionView>) -> Decision {
+    // The guard may see a public path while its layout is being left for one.
+    if PUBLIC.iter().any(|base| path_is_under(path, base)) {
+        return Decision::Allow;
+    }
     let Some(session) = session else {
         return Decision::Login {
             next: path.to_string(),
@@ -166,6 +179,12 @@ mod tests {
             },
             must_verify_email: false,
         }
+    }
+
+    #[test]
+    fn public_pages_are_always_allowed() {
+        assert_eq!(decide("/login?next=%2F", None), Decision::Allow);
+        assert_eq!(decide("/signup", None), Decision::Allow);
     }
 
     #[test]

@@ -233,6 +233,52 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// Extractor for REST handlers: a signed-in administrator (403 `admin_required` otherwise).
+pub struct AdminUser(pub Authenticated);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Authenticated::from_request_parts(parts, state).await?;
+        if !auth.view.user.is_admin {
+            return Err(AppError::new(ErrorKind::AdminRequired));
+        }
+        Ok(AdminUser(auth))
+    }
+}
+
+/// Extractor for REST handlers of the tenant app: signed in, email verified when that is
+/// required (403 `email_unverified`), and with an active plan (402 `plan_required`).
+pub struct ActiveTenant(pub Authenticated);
+
+impl FromRequestParts<AppState> for ActiveTenant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Authenticated::from_request_parts(parts, state).await?;
+        require_active_plan(&auth.view)?;
+        Ok(ActiveTenant(auth))
+    }
+}
+
+/// The onboarding rules of the route guard, for servers: pages and APIs enforce the same.
+pub fn require_active_plan(view: &SessionView) -> AppResult<()> {
+    if view.must_verify_email {
+        return Err(AppError::new(ErrorKind::EmailUnverified));
+    }
+    if !view.account.has_active_plan() {
+        return Err(AppError::new(ErrorKind::PlanRequired));
+    }
+    Ok(())
+}
+
 /// Extractor for the caller's IP (rate limits).
 pub struct ClientIp(pub String);
 

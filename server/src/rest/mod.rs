@@ -1,5 +1,6 @@
 //! The REST API v1 of API.md: thin handlers over the same services the server functions call.
 
+mod admin;
 mod auth;
 mod health;
 mod json;
@@ -16,6 +17,7 @@ pub fn health_routes() -> Router<AppState> {
 pub fn v1_routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
+        .merge(admin::routes())
         .fallback(|| async { AppError::not_found() })
 }
 

@@ -230,7 +230,129 @@ async fn login_form_returns_to_next_and_logout_clears(app: TestApp) {
     );
 }
 
+async fn profile_changes_email_and_password(app: TestApp) {
+    let body = app.register("prof@example.com", "Prof").await;
+    let cookie = session_cookie(&body);
+    // A second session, e.g. another browser.
+    let other: Value = app
+        .post_json(
+            "/api/v1/auth/login/",
+            &serde_json::json!({"email": "prof@example.com", "password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let verify = app.emailed_token("prof@example.com", "/verify-email").await;
+    app.post_json(
+        "/api/v1/auth/verify-email/",
+        &serde_json::json!({"token": verify}),
+    )
+    .await;
+
+    let post = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        form_client()
+            .post(app.url(path))
+            .header(ORIGIN, &app.address)
+            .header(COOKIE, &cookie)
+            .form(&form)
+            .send()
+    };
+    let wrong = post(
+        "/api/auth/change-password",
+        vec![
+            ("current_password", "not it at all"),
+            ("new_password", "a new password 42"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(!wrong.status().is_success());
+    let ok = post(
+        "/api/auth/change-password",
+        vec![
+            ("current_password", PASSWORD),
+            ("new_password", "a new password 42"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(
+        ok.status().is_success() || ok.status().is_redirection(),
+        "{}",
+        ok.status()
+    );
+    let other_access = other["tokens"]["access"].as_str().unwrap();
+    assert_eq!(
+        app.get_with_token("/api/v1/auth/me/", other_access)
+            .await
+            .status(),
+        401,
+        "other session ended"
+    );
+    assert_eq!(
+        page(&app, "/account/profile", Some(&cookie)).await.status(),
+        200,
+        "this session lives on"
+    );
+
+    post(
+        "/api/auth/profile",
+        vec![
+            ("full_name", "Prof Renamed"),
+            ("email", "prof2@example.com"),
+        ],
+    )
+    .await
+    .unwrap();
+    let me: Value = app
+        .post_json(
+            "/api/v1/auth/login/",
+            &serde_json::json!({"email": "prof2@example.com", "password": "a new password 42"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["full_name"], "Prof Renamed");
+    assert_eq!(
+        me["user"]["email_verified"], false,
+        "a new email must be verified again"
+    );
+    app.emailed_token("prof2@example.com", "/verify-email")
+        .await;
+}
+
+async fn verification_gates_plans_when_required(engine: crate::helpers::Engine) {
+    let Some(app) = TestApp::spawn_with(engine, &[("REQUIRE_EMAIL_VERIFICATION", "true")]).await
+    else {
+        return;
+    };
+    let body = app.register("verify@example.com", "Verify").await;
+    let cookie = session_cookie(&body);
+    let response = page(&app, "/account/plans", Some(&cookie)).await;
+    assert_eq!(location(&response), "/verify-email");
+    let token = app
+        .emailed_token("verify@example.com", "/verify-email")
+        .await;
+    app.post_json(
+        "/api/v1/auth/verify-email/",
+        &serde_json::json!({"token": token}),
+    )
+    .await;
+    assert_eq!(
+        page(&app, "/account/plans", Some(&cookie)).await.status(),
+        200
+    );
+}
+
+mod verification_gate {
+    use super::*;
+    crate::on_both_engines!(engine: verification_gates_plans_when_required);
+}
+
 crate::on_both_engines!(
+    profile_changes_email_and_password,
     signed_out_visitors_go_to_login_with_next,
     planless_tenants_are_held_at_the_plan_gate,
     admin_area_is_for_admins,

@@ -16,31 +16,36 @@ pub enum Engine {
     Postgres,
 }
 
-/// Generates one `#[tokio::test]` per engine for each listed `async fn(TestApp)`:
-/// `sqlite::name` and `postgres::name`.
+/// Generates one `#[tokio::test]` per engine for each listed test: `sqlite::name` and
+/// `postgres::name`. A plain `async fn(TestApp)` gets a default server; after `engine:`, an
+/// `async fn(Engine)` starts its own (for a custom configuration).
 #[macro_export]
 macro_rules! on_both_engines {
+    (engine: $($name:ident),* $(,)?) => {
+        $crate::on_both_engines!(@tests sqlite Sqlite, engine: $($name),*);
+        $crate::on_both_engines!(@tests postgres Postgres, engine: $($name),*);
+    };
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
+        $crate::on_both_engines!(@tests sqlite Sqlite, app: $($name),*);
+        $crate::on_both_engines!(@tests postgres Postgres, app: $($name),*);
+    };
+    (@tests $module:ident $engine:ident, $kind:ident: $($name:ident),*) => {
+        mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Engine::Sqlite).await {
-                        super::$name(app).await;
-                    }
+                    $crate::on_both_engines!(@run $kind $engine $name);
                 }
             )*
         }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Engine::Postgres).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
+    };
+    (@run app $engine:ident $name:ident) => {
+        if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Engine::$engine).await {
+            super::$name(app).await;
         }
+    };
+    (@run engine $engine:ident $name:ident) => {
+        super::$name($crate::helpers::Engine::$engine).await
     };
 }
 

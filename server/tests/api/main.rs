@@ -6,3 +6,5 @@ mod helpers;
 mod auth;
 mod guard;
 mod health;
+mod mail;
+mod smtp_sink;

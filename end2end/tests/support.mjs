@@ -1,0 +1,57 @@
+// Shared steps of the browser tests.
+import { expect } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const databaseFile = path.join(here, "..", ".e2e-data", "e2e.db");
+export const PASSWORD = "correct horse battery";
+
+let counter = 0;
+export function uniqueEmail(prefix = "user") {
+  counter += 1;
+  return `${prefix}-${Date.now()}-${counter}@e2e.test`;
+}
+
+/// Runs SQL against the server's SQLite database (for fixtures the UI does not offer yet).
+export function sql(statement) {
+  return execFileSync("sqlite3", [databaseFile, statement], { encoding: "utf8" }).trim();
+}
+
+export async function signUp(page, { email = uniqueEmail(), account = "E2E Co", name = "E2E User" } = {}) {
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Company or team").fill(account);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/account\/plans$/);
+  return email;
+}
+
+export async function logIn(page, email, password = PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/// Gives the user's account an active subscription directly in the database.
+export function activateSubscription(email, planId = "plan_starter") {
+  const accountId = sql(`SELECT account_id FROM users WHERE email = '${email.toLowerCase()}'`);
+  const now = Math.floor(Date.now() / 1000);
+  sql(
+    `INSERT INTO subscriptions (id, account_id, plan_id, status, billing_interval, current_period_start, ` +
+      `current_period_end, created_at, updated_at) VALUES ('sub_e2e_${now}_${accountId}', '${accountId}', ` +
+      `'${planId}', 'active', 'month', ${now}, ${now + 30 * 86400}, ${now}, ${now})`,
+  );
+}
+
+/// Fails the test on any console error or uncaught exception: a broken hydration shows up here.
+export function watchConsole(page) {
+  const errors = [];
+  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  page.on("pageerror", (err) => errors.push(err.message));
+  return errors;
+}

@@ -1,0 +1,111 @@
+//! Logins per second through the real server (HTTP, SQLite, argon2id verify, session insert)
+//! against raw argon2id hashes per second on the same machine, with the same parameters.
+//!
+//!     cargo bench -p server --bench auth            (or bench/run)
+
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use server::config::Config;
+use server::startup::Application;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const RUN_FOR: Duration = Duration::from_secs(8);
+
+fn raw_hashes_per_second(threads: usize) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let params = Params::new(19 * 1024, 2, 1, None).unwrap();
+                let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+                while start.elapsed() < RUN_FOR {
+                    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+                    hasher
+                        .hash_password(b"correct horse battery", &salt)
+                        .unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn logins_per_second(concurrency: usize) -> f64 {
+    let dir = std::env::temp_dir().join(format!("igny8-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let vars: HashMap<&str, String> = [
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/bench.db", dir.display()),
+        ),
+        ("DATA_DIR", dir.display().to_string()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+        (
+            "JWT_SECRET",
+            "bench-secret-that-is-long-enough-0123456789".into(),
+        ),
+        ("ADMIN_EMAIL", "admin@bench.test".into()),
+        ("ADMIN_PASSWORD", "bench-admin-password".into()),
+        ("RUN_SCHEDULER", "false".into()),
+        ("AUTH_RATE_LIMIT_PER_IP", "100000000".into()),
+        ("AUTH_RATE_LIMIT_PER_EMAIL", "100000000".into()),
+    ]
+    .into_iter()
+    .collect();
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let app = Application::build(config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let body = serde_json::json!({"email": "admin@bench.test", "password": "bench-admin-password"});
+
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, body, done, url) = (
+                client.clone(),
+                body.clone(),
+                done.clone(),
+                format!("{base}/api/v1/auth/login/"),
+            );
+            tokio::spawn(async move {
+                while start.elapsed() < RUN_FOR {
+                    let response = client.post(&url).json(&body).send().await.unwrap();
+                    assert_eq!(response.status(), 200);
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rate = done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(dir);
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let raw = tokio::task::spawn_blocking(move || raw_hashes_per_second(cores))
+        .await
+        .unwrap();
+    println!("raw argon2id (m=19MiB, t=2, p=1) on {cores} threads: {raw:.1} hashes/s");
+    let logins = logins_per_second(cores * 4).await;
+    println!(
+        "HTTP logins (verify + session + tokens), {} concurrent: {logins:.1} logins/s",
+        cores * 4
+    );
+    println!("ratio logins/raw hashes: {:.2}", logins / raw);
+}
