@@ -71,3 +71,29 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("heading", { name: "Plans" })).toBeVisible();
   });
 });
+
+test("a forgotten password is reset through the emailed link", async ({ page }) => {
+  const email = await signUp(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByText("If an account exists for that email")).toBeVisible();
+
+  // Without SMTP the email waits in the development outbox.
+  await page.goto("/dev/outbox");
+  const mail = page.locator(".outbox-email", { hasText: email }).filter({ hasText: "Reset your password" }).first();
+  const body = await mail.locator(".body").innerText();
+  const link = body.match(/https?:\/\/\S+\/reset-password\?token=[0-9a-f]{64}/)[0];
+  await page.goto(new URL(link).pathname + new URL(link).search);
+
+  await page.getByLabel("New password").fill("a completely new password");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page).toHaveURL(/\/login\?reset=done$/);
+  await expect(page.getByText("Your password was changed")).toBeVisible();
+
+  await logIn(page, email, "a completely new password");
+  await expect(page).toHaveURL(/\/account\/plans$/);
+});
