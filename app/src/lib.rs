@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod common;
 pub mod mail;
+pub mod payments;
 pub mod plans;
 pub mod routes;
 pub mod ui;

@@ -8,6 +8,7 @@ use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
 use app::backend::{AppState, Clock, Db};
+use app::payments::gateway::SandboxGateway;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -71,9 +72,11 @@ impl Application {
                     source,
                 })?;
 
+        let gateway = Arc::new(SandboxGateway::new(db.clone(), clock.clone()));
         let state = AppState {
             db,
             clock,
+            gateway,
             settings: Arc::new(config.settings.clone()),
             leptos_options,
         };

@@ -48,6 +48,7 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
     pub leptos_options: LeptosOptions,
 }
 

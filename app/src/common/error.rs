@@ -28,6 +28,10 @@ pub enum ErrorKind {
         purchase_url: String,
         upgrade_url: String,
     },
+    /// The payment processor refused the card.
+    CardDeclined,
+    /// The card has too little money for the charge.
+    InsufficientFunds,
     ModuleNotInPlan {
         module: String,
         upgrade_url: String,
@@ -63,7 +67,10 @@ impl ErrorKind {
         match self {
             ErrorKind::ValidationFailed { .. } => 422,
             ErrorKind::Unauthenticated | ErrorKind::TokenExpired => 401,
-            ErrorKind::PlanRequired | ErrorKind::InsufficientCredits { .. } => 402,
+            ErrorKind::PlanRequired
+            | ErrorKind::InsufficientCredits { .. }
+            | ErrorKind::CardDeclined
+            | ErrorKind::InsufficientFunds => 402,
             ErrorKind::ModuleNotInPlan { .. }
             | ErrorKind::PlanLimitReached { .. }
             | ErrorKind::AdminRequired
@@ -89,6 +96,8 @@ impl ErrorKind {
             ErrorKind::TokenExpired => "token_expired",
             ErrorKind::PlanRequired => "plan_required",
             ErrorKind::InsufficientCredits { .. } => "insufficient_credits",
+            ErrorKind::CardDeclined => "card_declined",
+            ErrorKind::InsufficientFunds => "insufficient_funds",
             ErrorKind::ModuleNotInPlan { .. } => "module_not_in_plan",
             ErrorKind::PlanLimitReached { .. } => "plan_limit_reached",
             ErrorKind::AdminRequired => "admin_required",
@@ -114,6 +123,10 @@ impl ErrorKind {
             ErrorKind::TokenExpired => "Your session has expired. Please log in again.",
             ErrorKind::PlanRequired => "Choose a plan to continue.",
             ErrorKind::InsufficientCredits { .. } => "Not enough credits for this task.",
+            ErrorKind::CardDeclined => "The card was declined. Try another card or payment method.",
+            ErrorKind::InsufficientFunds => {
+                "The card has insufficient funds. Try another card or payment method."
+            }
             ErrorKind::ModuleNotInPlan { .. } => "Your plan does not include this module.",
             ErrorKind::PlanLimitReached { .. } => "You have reached a limit of your plan.",
             ErrorKind::AdminRequired => "This area is for administrators.",

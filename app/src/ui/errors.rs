@@ -12,6 +12,7 @@ pub fn headline(err: &AppError) -> &'static str {
         ErrorKind::Unauthenticated | ErrorKind::TokenExpired => "Please log in",
         ErrorKind::PlanRequired => "Choose a plan first",
         ErrorKind::InsufficientCredits { .. } => "Not enough credits",
+        ErrorKind::CardDeclined | ErrorKind::InsufficientFunds => "Payment declined",
         ErrorKind::ModuleNotInPlan { .. } | ErrorKind::PlanLimitReached { .. } => {
             "Upgrade to continue"
         }

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod health;
 mod json;
+mod payment_methods;
 
 use app::backend::AppState;
 use app::common::AppError;
@@ -18,6 +19,7 @@ pub fn v1_routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(payment_methods::routes())
         .fallback(|| async { AppError::not_found() })
 }
 

@@ -7,4 +7,5 @@ mod auth;
 mod guard;
 mod health;
 mod mail;
+mod payment_methods;
 mod smtp_sink;

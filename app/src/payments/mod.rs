@@ -1,0 +1,11 @@
+//! How accounts pay: payment methods behind a gateway trait, with a sandbox processor built in.
+
+pub mod card;
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod gateway;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;

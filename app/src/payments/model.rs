@@ -1,0 +1,38 @@
+//! Payment methods as the browser and API clients see them.
+
+use super::card::CardInput;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethodView {
+    pub id: String,
+    /// `card`, `paypal` or `bank_transfer`.
+    pub kind: String,
+    pub is_default: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp_month: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp_year: Option<i64>,
+    /// `active`, or `pending_approval` for a PayPal account not yet approved.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_url: Option<String>,
+}
+
+/// `POST /api/v1/billing/payment-methods/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewPaymentMethod {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub card: Option<CardInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PaymentMethodList {
+    pub items: Vec<PaymentMethodView>,
+}

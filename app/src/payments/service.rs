@@ -1,0 +1,138 @@
+//! Payment methods: add (card through the gateway, PayPal-style, bank transfer), list, remove,
+//! set default. Only the account owner manages them.
+
+use super::card::{self, CardInput};
+use super::gateway::{DeclineCode, GatewayError};
+use super::model::{NewPaymentMethod, PaymentMethodView};
+use super::store::{self, NewMethod};
+use crate::auth::model::SessionView;
+use crate::backend::ids::new_id;
+use crate::backend::AppState;
+use crate::common::{AppError, AppResult, ErrorKind};
+
+/// Billing belongs to the account owner; members get 403.
+pub fn require_owner(view: &SessionView) -> AppResult<()> {
+    if view.user.role == "owner" {
+        Ok(())
+    } else {
+        Err(AppError::with_message(
+            ErrorKind::Forbidden,
+            "Only the account owner manages billing.",
+        ))
+    }
+}
+
+pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<PaymentMethodView>> {
+    Ok(store::list(&state.db, &view.account.id).await?)
+}
+
+pub fn decline_error(code: DeclineCode) -> AppError {
+    let kind = match code {
+        DeclineCode::CardDeclined => ErrorKind::CardDeclined,
+        DeclineCode::InsufficientFunds => ErrorKind::InsufficientFunds,
+    };
+    AppError::with_message(kind, code.message())
+}
+
+pub async fn add(
+    state: &AppState,
+    view: &SessionView,
+    input: NewPaymentMethod,
+) -> AppResult<PaymentMethodView> {
+    require_owner(view)?;
+    let account_id = &view.account.id;
+    let id = new_id("pm");
+    let now = state.clock.now();
+    let token;
+    let valid;
+    let method = match input.kind.as_str() {
+        "card" => {
+            let today = state.clock.now_datetime();
+            let card_input: CardInput = input.card.unwrap_or_default();
+            valid = card::validate(&card_input, (today.year() as u32, today.month() as u32))
+                .map_err(|fields| {
+                    AppError::invalid_fields(
+                        fields
+                            .into_iter()
+                            .map(|(k, v)| (format!("card.{k}"), v))
+                            .collect(),
+                    )
+                })?;
+            token = match state.gateway.tokenize_card(&valid).await {
+                Ok(t) => t.token,
+                Err(GatewayError::Declined(code)) => return Err(decline_error(code)),
+                Err(GatewayError::Failed(err)) => return Err(err),
+            };
+            NewMethod {
+                id: &id,
+                kind: "card",
+                status: "active",
+                brand: Some(valid.brand.as_str()),
+                last4: Some(valid.last4()),
+                exp_month: Some(valid.exp_month as i64),
+                exp_year: Some(valid.exp_year as i64),
+                gateway_token: Some(&token),
+            }
+        }
+        "paypal" => NewMethod {
+            id: &id,
+            kind: "paypal",
+            status: "pending_approval",
+            brand: None,
+            last4: None,
+            exp_month: None,
+            exp_year: None,
+            gateway_token: None,
+        },
+        "bank_transfer" => NewMethod {
+            id: &id,
+            kind: "bank_transfer",
+            status: "active",
+            brand: None,
+            last4: None,
+            exp_month: None,
+            exp_year: None,
+            gateway_token: None,
+        },
+        _ => {
+            return Err(AppError::invalid(
+                "kind",
+                "Choose card, paypal or bank_transfer.",
+            ))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    store::insert(&mut tx, account_id, method, now).await?;
+    let created = store::find(&mut tx, account_id, &id)
+        .await?
+        .ok_or_else(|| AppError::internal("method vanished"))?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn remove(state: &AppState, view: &SessionView, id: &str) -> AppResult<()> {
+    require_owner(view)?;
+    let mut tx = state.db.begin().await?;
+    if !store::remove(&mut tx, &view.account.id, id, state.clock.now()).await? {
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_default(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+) -> AppResult<PaymentMethodView> {
+    require_owner(view)?;
+    let mut tx = state.db.begin().await?;
+    if !store::set_default(&mut tx, &view.account.id, id).await? {
+        return Err(AppError::not_found());
+    }
+    let method = store::find(&mut tx, &view.account.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    Ok(method)
+}

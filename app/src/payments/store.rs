@@ -1,0 +1,172 @@
+//! SQL for payment methods. Every query is scoped by account: another account's method is
+//! simply not found.
+
+use super::model::PaymentMethodView;
+use crate::backend::{Db, Timestamp, Tx};
+use sqlx::Row;
+
+const COLUMNS: &str = "id, kind, status, brand, last4, exp_month, exp_year, is_default";
+
+fn view(row: &sqlx::any::AnyRow) -> Result<PaymentMethodView, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let approval_url = (status == "pending_approval").then(|| format!("/sandbox/paypal/{id}"));
+    Ok(PaymentMethodView {
+        id,
+        kind: row.try_get("kind")?,
+        is_default: row.try_get::<i64, _>("is_default")? != 0,
+        brand: row.try_get("brand")?,
+        last4: row.try_get("last4")?,
+        exp_month: row.try_get("exp_month")?,
+        exp_year: row.try_get("exp_year")?,
+        status,
+        approval_url,
+    })
+}
+
+pub async fn list(db: &Db, account_id: &str) -> Result<Vec<PaymentMethodView>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL \
+         ORDER BY is_default DESC, created_at DESC, id"
+    ))
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(view).collect()
+}
+
+pub async fn find(
+    tx: &mut Tx,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<PaymentMethodView>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payment_methods WHERE account_id = $1 AND id = $2 AND removed_at IS NULL"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(view).transpose()
+}
+
+pub struct NewMethod<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub brand: Option<&'a str>,
+    pub last4: Option<&'a str>,
+    pub exp_month: Option<i64>,
+    pub exp_year: Option<i64>,
+    pub gateway_token: Option<&'a str>,
+}
+
+/// Inserts a method; the account's first active method becomes its default.
+pub async fn insert(
+    tx: &mut Tx,
+    account_id: &str,
+    method: NewMethod<'_>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let has_default: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM payment_methods WHERE account_id = $1 AND is_default = 1 AND removed_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let is_default = (has_default == 0 && method.status == "active") as i64;
+    sqlx::query(
+        "INSERT INTO payment_methods (id, account_id, kind, status, brand, last4, exp_month, exp_year, gateway_token, \
+         is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(method.id)
+    .bind(account_id)
+    .bind(method.kind)
+    .bind(method.status)
+    .bind(method.brand)
+    .bind(method.last4)
+    .bind(method.exp_month)
+    .bind(method.exp_year)
+    .bind(method.gateway_token)
+    .bind(is_default)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Makes `id` the default; false when it is not an active method of the account.
+pub async fn set_default(tx: &mut Tx, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let active: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM payment_methods WHERE account_id = $1 AND id = $2 AND status = 'active' AND removed_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if active.is_none() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE payment_methods SET is_default = 0 WHERE account_id = $1 AND is_default = 1",
+    )
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE payment_methods SET is_default = 1 WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// Removes a method; when it was the default, the newest remaining active one takes over.
+pub async fn remove(
+    tx: &mut Tx,
+    account_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let Some(method) = find(tx, account_id, id).await? else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "UPDATE payment_methods SET removed_at = $1, status = 'canceled', is_default = 0 WHERE account_id = $2 AND id = $3",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if method.is_default {
+        let next: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM payment_methods WHERE account_id = $1 AND status = 'active' AND removed_at IS NULL \
+             ORDER BY created_at DESC, id LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(next) = next {
+            set_default(tx, account_id, &next).await?;
+        }
+    }
+    Ok(true)
+}
+
+pub async fn gateway_token(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT kind, gateway_token FROM payment_methods WHERE account_id = $1 AND id = $2 AND status = 'active' \
+         AND removed_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok((r.try_get("kind")?, r.try_get("gateway_token")?)))
+        .transpose()
+}
