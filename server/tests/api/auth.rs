@@ -201,7 +201,7 @@ async fn unknown_emails_cost_about_the_same_time(app: TestApp) {
     app.register("timing@example.com", "Timing").await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
-    for i in 0..3 {
+    for i in 0..5 {
         let start = Instant::now();
         app.post_json(
             "/api/v1/auth/login/",
@@ -219,7 +219,7 @@ async fn unknown_emails_cost_about_the_same_time(app: TestApp) {
     }
     known.sort();
     unknown.sort();
-    let (k, u) = (known[1].as_secs_f64(), unknown[1].as_secs_f64());
+    let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
     assert!(
         u > k / 3.0 && u < k * 3.0,
         "known {k:.4}s vs unknown {u:.4}s"

@@ -223,6 +223,15 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn delete_with_token(&self, path: &str, access: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Registers a tenant and returns the register response body.
     pub async fn register(&self, email: &str, account_name: &str) -> serde_json::Value {
         let response = self

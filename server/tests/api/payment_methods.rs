@@ -185,16 +185,11 @@ async fn defaults_move_with_set_default_and_removal(app: TestApp) {
     assert_eq!(defaults.len(), 1);
     assert_eq!(defaults[0]["id"], bank["id"]);
 
-    let removed = app
-        .client
-        .delete(app.url(&format!(
-            "/api/v1/billing/payment-methods/{}/",
-            bank["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .unwrap();
+    let bank_path = format!(
+        "/api/v1/billing/payment-methods/{}/",
+        bank["id"].as_str().unwrap()
+    );
+    let removed = app.delete_with_token(&bank_path, &access).await;
     assert_eq!(removed.status(), 204);
     let list: Value = app
         .get_with_token("/api/v1/billing/payment-methods/", &access)
@@ -223,12 +218,8 @@ async fn another_accounts_methods_are_not_found(app: TestApp) {
     .unwrap();
     let id = method["id"].as_str().unwrap();
     let delete = app
-        .client
-        .delete(app.url(&format!("/api/v1/billing/payment-methods/{id}/")))
-        .bearer_auth(&bob)
-        .send()
-        .await
-        .unwrap();
+        .delete_with_token(&format!("/api/v1/billing/payment-methods/{id}/"), &bob)
+        .await;
     assert_eq!(delete.status(), 404);
     let default = post(
         &app,
