@@ -51,7 +51,7 @@ export function activateSubscription(email, planId = "plan_starter") {
 /// Fails the test on any console error or uncaught exception: a broken hydration shows up here.
 export function watchConsole(page) {
   const errors = [];
-  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  page.on("console", (msg) => msg.type() === "error" && errors.push(`${page.url()}: ${msg.text()}`));
   page.on("pageerror", (err) => errors.push(err.message));
   return errors;
 }

@@ -93,7 +93,11 @@ pub async fn middleware(
         }
     }
     request.extensions_mut().insert(auth);
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let mut response = next.run(request).await;
+    if response.status().is_server_error() {
+        tracing::warn!(%method, %path, status = %response.status(), "request failed");
+    }
     for cookie in set_cookies {
         response.headers_mut().append(SET_COOKIE, cookie);
     }

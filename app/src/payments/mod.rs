@@ -1,5 +1,6 @@
 //! How accounts pay: payment methods behind a gateway trait, with a sandbox processor built in.
 
+pub mod api;
 pub mod card;
 pub mod model;
 

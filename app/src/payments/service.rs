@@ -136,3 +136,33 @@ pub async fn set_default(
     tx.commit().await?;
     Ok(method)
 }
+
+/// The PayPal-style sandbox: the account holder approves or cancels on the approval page.
+pub async fn settle_paypal_approval(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+    approved: bool,
+) -> AppResult<()> {
+    require_owner(view)?;
+    let mut tx = state.db.begin().await?;
+    if !store::settle_approval(&mut tx, &view.account.id, id, approved, state.clock.now()).await? {
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A pending PayPal-style method of the account, for its approval page.
+pub async fn pending_approval(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+) -> AppResult<PaymentMethodView> {
+    let mut tx = state.db.begin().await?;
+    let method = store::find(&mut tx, &view.account.id, id).await?;
+    tx.commit().await?;
+    method
+        .filter(|m| m.status == "pending_approval")
+        .ok_or_else(AppError::not_found)
+}

@@ -170,3 +170,50 @@ pub async fn gateway_token(
     row.map(|r| Ok((r.try_get("kind")?, r.try_get("gateway_token")?)))
         .transpose()
 }
+
+/// Settles a PayPal-style approval: approved methods become active (and the default when the
+/// account has none); canceled ones are removed. False when there is no pending method.
+pub async fn settle_approval(
+    tx: &mut Tx,
+    account_id: &str,
+    id: &str,
+    approved: bool,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let settled = if approved {
+        sqlx::query(
+            "UPDATE payment_methods SET status = 'active' \
+             WHERE account_id = $1 AND id = $2 AND status = 'pending_approval' AND removed_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE payment_methods SET status = 'canceled', removed_at = $3 \
+             WHERE account_id = $1 AND id = $2 AND status = 'pending_approval' AND removed_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+    };
+    if settled.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if approved {
+        let has_default: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM payment_methods \
+             WHERE account_id = $1 AND is_default = 1 AND removed_at IS NULL",
+        )
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if has_default == 0 {
+            set_default(tx, account_id, id).await?;
+        }
+    }
+    Ok(true)
+}

@@ -1,37 +1,8 @@
 //! The route guard as the server renders it, and the auth forms posted without JavaScript.
 
-use crate::helpers::{TestApp, PASSWORD};
-use reqwest::header::{ACCEPT, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use crate::helpers::{form_client, location, page, session_cookie, TestApp, PASSWORD};
+use reqwest::header::{COOKIE, ORIGIN, SET_COOKIE};
 use serde_json::Value;
-
-fn session_cookie(body: &Value) -> String {
-    format!(
-        "igny8_at={}; igny8_rt={}",
-        body["tokens"]["access"].as_str().unwrap(),
-        body["tokens"]["refresh"].as_str().unwrap()
-    )
-}
-
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(app.url(path))
-        .header(ACCEPT, BROWSER_ACCEPT);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.send().await.unwrap()
-}
-
-fn location(response: &reqwest::Response) -> &str {
-    response
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap())
-        .unwrap_or("")
-}
 
 async fn signed_out_visitors_go_to_login_with_next(app: TestApp) {
     let response = page(&app, "/", None).await;
@@ -129,20 +100,6 @@ async fn expired_browser_sessions_refresh_transparently(app: TestApp) {
         && c.contains("SameSite=Lax")));
     assert!(set.iter().any(|c| c.starts_with("igny8_rt=")));
     assert!(response.text().await.unwrap().contains("fresh@example.com"));
-}
-
-/// What a browser sends with a page load or a plain form post; it tells the server to answer a
-/// real redirect rather than the server-function client's redirect header.
-const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-fn form_client() -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(ACCEPT, BROWSER_ACCEPT.parse().unwrap());
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
 }
 
 async fn signup_form_works_without_javascript(app: TestApp) {

@@ -286,3 +286,51 @@ impl TestApp {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+// ---------------------------------------------------------------- browser-like requests
+
+use reqwest::header::{ACCEPT, COOKIE, LOCATION};
+use serde_json::Value;
+
+pub fn session_cookie(body: &Value) -> String {
+    format!(
+        "igny8_at={}; igny8_rt={}",
+        body["tokens"]["access"].as_str().unwrap(),
+        body["tokens"]["refresh"].as_str().unwrap()
+    )
+}
+
+pub async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header(ACCEPT, BROWSER_ACCEPT);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+pub fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+/// What a browser sends with a page load or a plain form post; it tells the server to answer a
+/// real redirect rather than the server-function client's redirect header.
+pub const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+pub fn form_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(ACCEPT, BROWSER_ACCEPT.parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}

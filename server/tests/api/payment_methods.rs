@@ -1,6 +1,7 @@
 //! Payment methods through the sandbox gateway: each test card, defaults, removal, isolation.
 
-use crate::helpers::TestApp;
+use crate::helpers::{form_client, location, session_cookie, TestApp};
+use reqwest::header::{COOKIE, ORIGIN};
 use serde_json::{json, Value};
 
 fn card(number: &str) -> Value {
@@ -303,7 +304,71 @@ async fn charges_are_idempotent_by_key(app: TestApp) {
     ));
 }
 
+async fn paypal_connects_after_approval(app: TestApp) {
+    let body = app.register("paypal@example.com", "Pal").await;
+    let access = body["tokens"]["access"].as_str().unwrap().to_string();
+    let cookie = session_cookie(&body);
+    let settle = |id: String, decision: &'static str| {
+        form_client()
+            .post(app.url("/api/sandbox/paypal/settle"))
+            .header(ORIGIN, &app.address)
+            .header(COOKIE, &cookie)
+            .form(&[("id", id.as_str()), ("decision", decision)])
+            .send()
+    };
+    let pending: Value = post(
+        &app,
+        &access,
+        "/api/v1/billing/payment-methods/",
+        &json!({"kind": "paypal"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let approved = settle(pending["id"].as_str().unwrap().to_string(), "approve")
+        .await
+        .unwrap();
+    assert_eq!(location(&approved), "/account/billing?paypal=approved");
+    let again = settle(pending["id"].as_str().unwrap().to_string(), "approve")
+        .await
+        .unwrap();
+    assert_ne!(
+        location(&again),
+        "/account/billing?paypal=approved",
+        "approval happens once"
+    );
+
+    let second: Value = post(
+        &app,
+        &access,
+        "/api/v1/billing/payment-methods/",
+        &json!({"kind": "paypal"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let canceled = settle(second["id"].as_str().unwrap().to_string(), "cancel")
+        .await
+        .unwrap();
+    assert_eq!(location(&canceled), "/account/billing?paypal=canceled");
+
+    let list: Value = app
+        .get_with_token("/api/v1/billing/payment-methods/", &access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "the canceled one is gone");
+    assert_eq!(items[0]["id"], pending["id"]);
+    assert_eq!(items[0]["status"], "active");
+    assert_eq!(items[0]["is_default"], true);
+}
+
 crate::on_both_engines!(
+    paypal_connects_after_approval,
     sandbox_cards_behave_like_test_mode,
     invalid_cards_name_the_field,
     defaults_move_with_set_default_and_removal,

@@ -1,0 +1,87 @@
+//! Server functions of payment methods for the billing pages.
+
+use super::model::PaymentMethodView;
+use crate::common::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::card::CardInput, super::model::NewPaymentMethod, super::service,
+    crate::auth::identity::require_session, crate::backend::app_state,
+};
+
+#[server(endpoint = "billing/payment-methods")]
+pub async fn list_payment_methods() -> Result<Vec<PaymentMethodView>, AppError> {
+    let (view, _) = require_session().await?;
+    service::list(&app_state()?, &view).await
+}
+
+#[server(endpoint = "billing/add-card")]
+pub async fn add_card(
+    number: String,
+    exp_month: u32,
+    exp_year: u32,
+    cvc: String,
+    holder_name: Option<String>,
+) -> Result<PaymentMethodView, AppError> {
+    let (view, _) = require_session().await?;
+    let card = CardInput {
+        number,
+        exp_month,
+        exp_year,
+        cvc,
+        holder_name,
+    };
+    let input = NewPaymentMethod {
+        kind: "card".into(),
+        card: Some(card),
+    };
+    service::add(&app_state()?, &view, input).await
+}
+
+/// Adds a PayPal-style or bank-transfer method; PayPal continues on its approval page.
+#[server(endpoint = "billing/add-method")]
+pub async fn add_payment_method(kind: String) -> Result<PaymentMethodView, AppError> {
+    let (view, _) = require_session().await?;
+    let method = service::add(&app_state()?, &view, NewPaymentMethod { kind, card: None }).await?;
+    if let Some(url) = &method.approval_url {
+        leptos_axum::redirect(url);
+    }
+    Ok(method)
+}
+
+#[server(endpoint = "billing/remove-method")]
+pub async fn remove_payment_method(id: String) -> Result<(), AppError> {
+    let (view, _) = require_session().await?;
+    service::remove(&app_state()?, &view, &id).await
+}
+
+#[server(endpoint = "billing/default-method")]
+pub async fn set_default_payment_method(id: String) -> Result<PaymentMethodView, AppError> {
+    let (view, _) = require_session().await?;
+    service::set_default(&app_state()?, &view, &id).await
+}
+
+#[server(endpoint = "sandbox/paypal/pending")]
+pub async fn pending_paypal(id: String) -> Result<PaymentMethodView, AppError> {
+    let (view, _) = require_session().await?;
+    service::pending_approval(&app_state()?, &view, &id).await
+}
+
+/// The sandbox approval page's buttons: approve or cancel, then back to billing.
+#[server(endpoint = "sandbox/paypal/settle")]
+pub async fn settle_paypal(id: String, decision: String) -> Result<(), AppError> {
+    let (view, _) = require_session().await?;
+    let approved = match decision.as_str() {
+        "approve" => true,
+        "cancel" => false,
+        _ => return Err(AppError::invalid("decision", "Approve or cancel.")),
+    };
+    service::settle_paypal_approval(&app_state()?, &view, &id, approved).await?;
+    leptos_axum::redirect(if approved {
+        "/account/billing?paypal=approved"
+    } else {
+        "/account/billing?paypal=canceled"
+    });
+    Ok(())
+}
