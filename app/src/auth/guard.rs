@@ -128,13 +128,15 @@ pub fn RouteGuard(children: ChildrenFn) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"><span class="skeleton"></span></div> }>
             {move || {
-                // Re-decide when the page changes, not on every query-string change.
+                // Re-decide when the page or the session changes, not on every query-string change.
+                // The children are built here, synchronously, not inside an async block: a page
+                // created inside a pending future can lose its owner (and its context) mid-fetch.
                 let pathname = location.pathname.get();
-                Suspend::new(async move {
-                    let path = with_query(&pathname, &location.search.get_untracked());
-                    match session.await {
-                        Err(err) => view! { <ErrorPage error=err/> }.into_any(),
-                        Ok(found) => match decide(&path, found.as_ref()) {
+                session.get().map(|result| match result {
+                    Err(err) => view! { <ErrorPage error=err/> }.into_any(),
+                    Ok(found) => {
+                        let path = with_query(&pathname, &location.search.get_untracked());
+                        match decide(&path, found.as_ref()) {
                             Decision::Allow => children.read_value()().into_any(),
                             Decision::Login { next } => {
                                 view! { <Redirect path=format!("/login?next={}", encode_query_value(&next))/> }.into_any()
@@ -144,7 +146,7 @@ pub fn RouteGuard(children: ChildrenFn) -> impl IntoView {
                             Decision::AdminOnly => {
                                 view! { <ErrorPage error=AppError::new(crate::common::ErrorKind::AdminRequired)/> }.into_any()
                             }
-                        },
+                        }
                     }
                 })
             }}

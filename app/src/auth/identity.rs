@@ -346,6 +346,46 @@ mod tests {
         map
     }
 
+    fn view(status: Option<&str>, must_verify_email: bool) -> SessionView {
+        use crate::auth::model::{AccountView, UserView};
+        SessionView {
+            user: UserView {
+                id: "u".into(),
+                email: "a@b.co".into(),
+                full_name: String::new(),
+                is_admin: false,
+                email_verified: !must_verify_email,
+                role: "owner".into(),
+            },
+            account: AccountView {
+                id: "a".into(),
+                name: "A".into(),
+                slug: "a".into(),
+                plan: None,
+                subscription_status: status.map(String::from),
+            },
+            must_verify_email,
+        }
+    }
+
+    #[test]
+    fn tenant_endpoints_need_a_verified_email_and_an_active_plan() {
+        let planless = require_active_plan(&view(None, false)).unwrap_err();
+        assert_eq!((planless.code(), planless.status()), ("plan_required", 402));
+        let pending = require_active_plan(&view(Some("pending_payment"), false)).unwrap_err();
+        assert_eq!(pending.code(), "plan_required");
+        let unverified = require_active_plan(&view(Some("active"), true)).unwrap_err();
+        assert_eq!(
+            (unverified.code(), unverified.status()),
+            ("email_unverified", 403)
+        );
+        assert!(require_active_plan(&view(Some("active"), false)).is_ok());
+        assert!(
+            require_active_plan(&view(Some("past_due"), false)).is_ok(),
+            "grace period keeps access"
+        );
+    }
+
     #[test]
     fn reads_cookies_by_name() {
         let h = headers(&[("cookie", "a=1; igny8_at=tok; b=2")]);
