@@ -3,12 +3,17 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod common;
+pub mod credits;
+pub mod invoices;
 pub mod mail;
+pub mod modules;
 pub mod payments;
 pub mod plans;
 pub mod routes;
+pub mod subscriptions;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -1,17 +1,19 @@
 //! The router: which page answers which path, inside which layout. Signed-in pages render after
 //! the session is known (`SsrMode::Async`), so the route guard can answer a real redirect.
 
+use crate::admin::payments_page::AdminPaymentsPage;
 use crate::auth::guard::provide_session;
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
+use crate::invoices::pages::InvoicePage;
 use crate::mail::pages::DevOutboxPage;
+use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
 use crate::ui::pages::{
-    AdminHome, AutomationPage, BillingPage, Dashboard, PlannerPage, SitesPage, TeamPage, UsagePage,
-    WriterPage,
+    AdminHome, AutomationPage, Dashboard, PlannerPage, SitesPage, TeamPage, UsagePage, WriterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -33,6 +35,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=ResetPasswordPage/>
                 <Route path=path!("/verify-email") view=VerifyEmailPage/>
                 <Route path=path!("/dev/outbox") view=DevOutboxPage/>
+                <Route path=path!("/sandbox/paypal/:id") view=PaypalApprovalPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard ssr=SsrMode::Async/>
                     <Route path=path!("sites") view=SitesPage ssr=SsrMode::Async/>
@@ -43,8 +46,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/team") view=TeamPage ssr=SsrMode::Async/>
                     <Route path=path!("account/plans") view=PlansPage ssr=SsrMode::Async/>
                     <Route path=path!("account/billing") view=BillingPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/invoices/:id") view=InvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("account/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

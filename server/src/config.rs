@@ -52,6 +52,17 @@ pub struct Config {
     pub leptos_options: LeptosOptions,
     /// Runs the background scheduler (renewals, expiries). Tests that drive it by hand turn it off.
     pub run_scheduler: bool,
+    /// How often the scheduler looks for due work (`SCHEDULER_INTERVAL_SECONDS`, default 30).
+    pub scheduler_interval: std::time::Duration,
+    /// The OpenAI-compatible endpoint of the Writer; `None` = the offline templates.
+    pub ai: Option<AiSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AiSettings {
+    pub base_url: String,
+    pub api_key: Secret,
+    pub model: String,
 }
 
 pub const ADMIN_LOGIN_FILE: &str = "admin-login.txt";
@@ -125,6 +136,32 @@ impl Config {
             .ok_or_else(|| bad("REQUIRE_EMAIL_VERIFICATION", "must be true or false"))?;
         let run_scheduler = parse_bool(var("RUN_SCHEDULER"), true)
             .ok_or_else(|| bad("RUN_SCHEDULER", "must be true or false"))?;
+        let scheduler_interval = match var("SCHEDULER_INTERVAL_SECONDS") {
+            None => 30,
+            Some(v) => positive(&v)
+                .ok_or_else(|| bad("SCHEDULER_INTERVAL_SECONDS", "must be a positive number"))?,
+        };
+        let scheduler_interval = std::time::Duration::from_secs(scheduler_interval as u64);
+        let fault_injection = parse_bool(var("FAULT_INJECTION"), false)
+            .ok_or_else(|| bad("FAULT_INJECTION", "must be true or false"))?;
+        if fault_injection && mode == RunMode::Production {
+            return Err(bad(
+                "FAULT_INJECTION",
+                "is for tests and cannot be on in production",
+            ));
+        }
+        let ai = match (var("AI_BASE_URL"), var("AI_API_KEY")) {
+            (None, _) => None,
+            (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                return Err(bad("AI_BASE_URL", "must start with http:// or https://"))
+            }
+            (Some(_), None) => return Err(bad("AI_API_KEY", "is required with AI_BASE_URL")),
+            (Some(url), Some(key)) => Some(AiSettings {
+                base_url: url,
+                api_key: Secret::new(key),
+                model: var("AI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+            }),
+        };
 
         let mut auth_limits = AuthLimits::default();
         if let Some(v) = var("AUTH_RATE_LIMIT_PER_IP") {
@@ -161,7 +198,7 @@ impl Config {
         Ok(Config {
             database_url,
             site_addr,
-            data_dir,
+            data_dir: data_dir.clone(),
             settings: Settings {
                 mode,
                 jwt_secret,
@@ -170,10 +207,14 @@ impl Config {
                 mail_from,
                 require_email_verification,
                 auth_limits,
+                receipts_dir: data_dir.join("receipts"),
+                fault_injection,
             },
+            ai,
             admin,
             leptos_options,
             run_scheduler,
+            scheduler_interval,
         })
     }
 }

@@ -73,14 +73,28 @@ impl Application {
                 })?;
 
         let gateway = Arc::new(SandboxGateway::new(db.clone(), clock.clone()));
+        let ai: Arc<dyn app::modules::ai::AiProvider> = match &config.ai {
+            Some(ai) => Arc::new(app::modules::ai::OpenAiCompatible::new(
+                &ai.base_url,
+                ai.api_key.clone(),
+                &ai.model,
+            )),
+            None => Arc::new(app::modules::ai::OfflineTemplates),
+        };
         let state = AppState {
             db,
             clock,
             gateway,
+            ai,
+            credit_events: Default::default(),
+            faults: Default::default(),
             settings: Arc::new(config.settings.clone()),
             leptos_options,
         };
         let router = build_router(state.clone());
+        if config.run_scheduler {
+            app::backend::scheduler::spawn(state.clone(), config.scheduler_interval);
+        }
         Ok(Application {
             listener,
             router,

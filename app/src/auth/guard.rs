@@ -26,6 +26,7 @@ const PUBLIC: &[&str] = &[
 const OPEN_WITHOUT_PLAN: &[&str] = &[
     PLANS_PATH,
     "/account/billing",
+    "/account/invoices",
     "/account/profile",
     "/verify-email",
 ];

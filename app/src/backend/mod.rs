@@ -4,6 +4,7 @@ pub mod clock;
 pub mod db;
 pub mod ids;
 pub mod mail;
+pub mod scheduler;
 pub mod secret;
 pub mod seed;
 pub mod state;

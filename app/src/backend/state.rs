@@ -26,6 +26,11 @@ pub struct Settings {
     pub mail_from: String,
     pub require_email_verification: bool,
     pub auth_limits: crate::auth::throttle::AuthLimits,
+    /// Where uploaded bank-transfer receipts are kept: outside the web root, served only
+    /// through an authorizing handler.
+    pub receipts_dir: std::path::PathBuf,
+    /// `FAULT_INJECTION=true` (never in production): tests may make parts fail on purpose.
+    pub fault_injection: bool,
 }
 
 impl Settings {
@@ -39,6 +44,8 @@ impl Settings {
             mail_from: "IGNY8 <no-reply@igny8.local>".into(),
             require_email_verification: false,
             auth_limits: Default::default(),
+            receipts_dir: std::env::temp_dir().join("igny8-receipts"),
+            fault_injection: false,
         }
     }
 }
@@ -49,6 +56,9 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
+    pub ai: Arc<dyn crate::modules::ai::AiProvider>,
+    pub credit_events: crate::credits::live::CreditEvents,
+    pub faults: Arc<Faults>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -62,4 +72,10 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 pub fn app_state() -> Result<AppState, crate::common::AppError> {
     leptos::prelude::use_context::<AppState>()
         .ok_or_else(|| crate::common::AppError::internal("AppState missing from context"))
+}
+
+/// Failures tests can switch on when `FAULT_INJECTION` is set (to see the UI handle them).
+#[derive(Debug, Default)]
+pub struct Faults {
+    pub balance: std::sync::atomic::AtomicBool,
 }

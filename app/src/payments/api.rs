@@ -85,3 +85,41 @@ pub async fn settle_paypal(id: String, decision: String) -> Result<(), AppError>
     });
     Ok(())
 }
+
+/// The account's payments, newest first.
+#[server(endpoint = "billing/payments")]
+pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
+    let (view, _) = require_session().await?;
+    let (items, _) =
+        super::records::list(&app_state()?.db, Some(&view.account.id), None, 100, 0).await?;
+    Ok(items)
+}
+
+/// Manual payments waiting for an admin, oldest first would hide new ones: newest first.
+#[server(endpoint = "admin/pending-payments")]
+pub async fn pending_manual_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
+    let (view, _) = require_session().await?;
+    if !view.user.is_admin {
+        return Err(AppError::new(crate::common::ErrorKind::AdminRequired));
+    }
+    let (items, _) =
+        super::records::list(&app_state()?.db, None, Some("awaiting_approval"), 200, 0).await?;
+    Ok(items)
+}
+
+/// An admin approves or rejects a manual payment.
+#[server(endpoint = "admin/decide-payment")]
+pub async fn decide_payment(
+    payment_id: String,
+    decision: String,
+    note: Option<String>,
+) -> Result<super::model::PaymentView, AppError> {
+    let (view, _) = require_session().await?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::invalid("decision", "Choose approve or reject.")),
+    };
+    let note = note.unwrap_or_default();
+    super::manual::decide(&app_state()?, &view, &payment_id, approve, &note).await
+}

@@ -88,6 +88,9 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
         card: &'a ValidCard,
     ) -> GatewayFuture<'a, Result<CardToken, GatewayError>>;
 
+    /// A PayPal-style account the holder approved becomes a reusable billing agreement token.
+    fn create_billing_agreement(&self) -> GatewayFuture<'_, Result<CardToken, AppError>>;
+
     /// Charges a token. Idempotent by `idempotency_key`.
     fn charge(&self, request: ChargeRequest) -> GatewayFuture<'_, Result<ChargeOutcome, AppError>>;
 }
@@ -133,6 +136,17 @@ impl SandboxGateway {
         sqlx::query("INSERT INTO sandbox_cards (token, behaviour, created_at) VALUES ($1, $2, $3)")
             .bind(&token)
             .bind(behaviour)
+            .bind(self.clock.now())
+            .execute(self.db.pool())
+            .await?;
+        Ok(CardToken { token })
+    }
+
+    async fn agreement(&self) -> Result<CardToken, AppError> {
+        let token = new_id("ba_sandbox");
+        sqlx::query("INSERT INTO sandbox_cards (token, behaviour, created_at) VALUES ($1, $2, $3)")
+            .bind(&token)
+            .bind(BEHAVIOUR_SUCCEED)
             .bind(self.clock.now())
             .execute(self.db.pool())
             .await?;
@@ -190,6 +204,10 @@ impl PaymentGateway for SandboxGateway {
         card: &'a ValidCard,
     ) -> GatewayFuture<'a, Result<CardToken, GatewayError>> {
         Box::pin(self.tokenize(card))
+    }
+
+    fn create_billing_agreement(&self) -> GatewayFuture<'_, Result<CardToken, AppError>> {
+        Box::pin(self.agreement())
     }
 
     fn charge(&self, request: ChargeRequest) -> GatewayFuture<'_, Result<ChargeOutcome, AppError>> {

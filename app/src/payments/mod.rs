@@ -3,10 +3,19 @@
 pub mod api;
 pub mod card;
 pub mod model;
+pub mod pages;
 
+#[cfg(feature = "ssr")]
+pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod gateway;
 #[cfg(feature = "ssr")]
+pub mod manual;
+#[cfg(feature = "ssr")]
+pub mod records;
+#[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod settlement;
 #[cfg(feature = "ssr")]
 pub mod store;

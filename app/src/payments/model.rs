@@ -36,3 +36,29 @@ pub struct NewPaymentMethod {
 pub struct PaymentMethodList {
     pub items: Vec<PaymentMethodView>,
 }
+
+/// A payment of an invoice (API.md statuses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    /// `card`, `paypal` or `bank_transfer`.
+    pub method_kind: String,
+    /// `pending`, `succeeded`, `failed`, `refunded`, `awaiting_approval` or `rejected`.
+    pub status: String,
+    pub amount: crate::common::Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The paying account, for the admin lists.
+    pub account_name: String,
+    pub created_at: String,
+}

@@ -145,8 +145,22 @@ pub async fn settle_paypal_approval(
     approved: bool,
 ) -> AppResult<()> {
     require_owner(view)?;
+    pending_approval(state, view, id).await?;
+    let agreement = if approved {
+        Some(state.gateway.create_billing_agreement().await?.token)
+    } else {
+        None
+    };
     let mut tx = state.db.begin().await?;
-    if !store::settle_approval(&mut tx, &view.account.id, id, approved, state.clock.now()).await? {
+    if !store::settle_approval(
+        &mut tx,
+        &view.account.id,
+        id,
+        agreement.as_deref(),
+        state.clock.now(),
+    )
+    .await?
+    {
         return Err(AppError::not_found());
     }
     tx.commit().await?;

@@ -177,16 +177,18 @@ pub async fn settle_approval(
     tx: &mut Tx,
     account_id: &str,
     id: &str,
-    approved: bool,
+    agreement_token: Option<&str>,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let settled = if approved {
+    let approved = agreement_token.is_some();
+    let settled = if let Some(token) = agreement_token {
         sqlx::query(
-            "UPDATE payment_methods SET status = 'active' \
+            "UPDATE payment_methods SET status = 'active', gateway_token = $3 \
              WHERE account_id = $1 AND id = $2 AND status = 'pending_approval' AND removed_at IS NULL",
         )
         .bind(account_id)
         .bind(id)
+        .bind(token)
         .execute(&mut **tx)
         .await?
     } else {

@@ -43,3 +43,50 @@ fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<PlanView, sqlx::Error> {
         features: split(row.try_get("features")?, '\n'),
     })
 }
+
+/// What billing needs to know of a plan.
+#[derive(Debug, Clone)]
+pub struct PlanPricing {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub price_month: i64,
+    pub price_year: i64,
+    pub credits_per_period: i64,
+    pub is_active: bool,
+}
+
+impl PlanPricing {
+    /// The price of one period of `interval` (`month` or `year`).
+    pub fn price(&self, interval: &str) -> i64 {
+        if interval == "year" {
+            self.price_year
+        } else {
+            self.price_month
+        }
+    }
+}
+
+pub async fn pricing(
+    tx: &mut crate::backend::Tx,
+    id: &str,
+) -> Result<Option<PlanPricing>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, currency, price_month, price_year, credits_per_period, is_active FROM plans WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| {
+        Ok(PlanPricing {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            currency: row.try_get("currency")?,
+            price_month: row.try_get("price_month")?,
+            price_year: row.try_get("price_year")?,
+            credits_per_period: row.try_get("credits_per_period")?,
+            is_active: row.try_get::<i64, _>("is_active")? != 0,
+        })
+    })
+    .transpose()
+}

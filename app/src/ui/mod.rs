@@ -1,6 +1,7 @@
 //! Shared widgets and the app frame.
 
 pub mod errors;
+pub mod format;
 pub mod forms;
 pub mod hydration;
 pub mod layout;

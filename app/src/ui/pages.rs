@@ -1,5 +1,9 @@
 //! Pages of the signed-in app whose slices are built by later work: each says what it will hold.
 
+use crate::credits::api::get_balance;
+use crate::subscriptions::api::current_subscription;
+use crate::ui::errors::FormError;
+use crate::ui::format::date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,9 +16,39 @@ fn SectionPage(title: &'static str, intro: &'static str) -> impl IntoView {
     }
 }
 
+/// Balance, plan and renewal date (usage charts and limits join it with the usage work).
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    view! { <SectionPage title="Dashboard" intro="Your balance, plan, renewal date and usage."/> }
+    let balance = Resource::new(|| (), |_| get_balance());
+    let subscription = Resource::new(|| (), |_| current_subscription());
+    view! {
+        <Title text="Dashboard"/>
+        <h1>"Dashboard"</h1>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                let (balance, subscription) = (balance.await, subscription.await);
+                match (balance, subscription) {
+                    (Err(error), _) | (_, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    (Ok(balance), Ok(sub)) => view! {
+                        <div class="stat-grid">
+                            <section class="card stat">
+                                <p class="muted">"Credits available"</p>
+                                <p class="stat-value" data-testid="dashboard-balance">{balance.available}</p>
+                                <p class="muted small">{format!("{} included per period", balance.plan_credits_per_period)}</p>
+                            </section>
+                            {sub.map(|sub| view! {
+                                <section class="card stat">
+                                    <p class="muted">"Plan"</p>
+                                    <p class="stat-value" data-testid="dashboard-plan">{sub.plan.name.clone()}</p>
+                                    <p class="muted small">{sub.renewal_date.clone().map(|d| format!("Renews on {}", date(&d))).unwrap_or_else(|| "Does not renew".into())}</p>
+                                </section>
+                            })}
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
 }
 
 #[component]
@@ -45,11 +79,6 @@ pub fn UsagePage() -> impl IntoView {
 #[component]
 pub fn TeamPage() -> impl IntoView {
     view! { <SectionPage title="Team" intro="The people who work in this account."/> }
-}
-
-#[component]
-pub fn BillingPage() -> impl IntoView {
-    view! { <SectionPage title="Billing" intro="Payment methods, invoices, payments and credit packages."/> }
 }
 
 #[component]

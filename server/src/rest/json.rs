@@ -46,3 +46,28 @@ fn reject(rejection: JsonRejection) -> AppError {
         other => AppError::with_message(kind, other.body_text()),
     }
 }
+
+/// A JSON body that may be left out: an empty body is `T::default()`.
+pub struct JsonOrDefault<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonOrDefault<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|len| len == "0")
+            || !req.headers().contains_key(axum::http::header::CONTENT_TYPE);
+        if empty {
+            return Ok(JsonOrDefault(T::default()));
+        }
+        ApiJson::<T>::from_request(req, state)
+            .await
+            .map(|ApiJson(value)| JsonOrDefault(value))
+    }
+}

@@ -2,9 +2,15 @@
 
 mod admin;
 mod auth;
+mod credits;
 mod health;
+mod idempotency;
+mod invoices;
 mod json;
+mod paging;
 mod payment_methods;
+mod payments;
+mod subscriptions;
 
 use app::backend::AppState;
 use app::common::AppError;
@@ -20,6 +26,10 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(payment_methods::routes())
+        .merge(subscriptions::routes())
+        .merge(invoices::routes())
+        .merge(payments::routes())
+        .merge(credits::routes())
         .fallback(|| async { AppError::not_found() })
 }
 

@@ -286,6 +286,135 @@ impl TestApp {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+
+/// A signed-up tenant: its bearer token and account id.
+pub struct Tenant {
+    pub email: String,
+    pub access: String,
+    pub account_id: String,
+}
+
+pub fn card_body(number: &str) -> serde_json::Value {
+    serde_json::json!({"kind": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}})
+}
+
+/// Billing fixtures: tenants, methods, subscriptions, the scheduler, time.
+impl TestApp {
+    pub async fn post_with_token(
+        &self,
+        path: &str,
+        access: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(access)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn tenant(&self, email: &str) -> Tenant {
+        let body = self.register(email, "Tenant").await;
+        Tenant {
+            email: email.to_string(),
+            access: body["tokens"]["access"].as_str().unwrap().to_string(),
+            account_id: body["account"]["id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// The access token of a login (e.g. the seeded admin's).
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login/",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login {email}");
+        let body: Value = response.json().await.unwrap();
+        body["tokens"]["access"].as_str().unwrap().to_string()
+    }
+
+    /// A fresh token after the clock moved past the old one's expiry.
+    pub async fn relogin(&self, tenant: &mut Tenant) {
+        tenant.access = self.login(&tenant.email, PASSWORD).await;
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Adds a method (see `card_body`) and returns it.
+    pub async fn add_method(&self, access: &str, body: &Value) -> Value {
+        let response = self
+            .post_with_token("/api/v1/billing/payment-methods/", access, body)
+            .await;
+        assert_eq!(response.status(), 201, "add method");
+        response.json().await.unwrap()
+    }
+
+    pub async fn subscribe(
+        &self,
+        access: &str,
+        plan_id: &str,
+        interval: &str,
+    ) -> reqwest::Response {
+        self.post_with_token(
+            "/api/v1/auth/subscriptions/",
+            access,
+            &serde_json::json!({"plan_id": plan_id, "interval": interval}),
+        )
+        .await
+    }
+
+    /// A tenant with a 4242 card and an active subscription; returns it and the subscription.
+    pub async fn subscribed_tenant(&self, email: &str, plan_id: &str) -> (Tenant, Value) {
+        let tenant = self.tenant(email).await;
+        self.add_method(&tenant.access, &card_body("4242424242424242"))
+            .await;
+        let response = self.subscribe(&tenant.access, plan_id, "month").await;
+        assert_eq!(response.status(), 201, "subscribe");
+        let body: Value = response.json().await.unwrap();
+        (tenant, body)
+    }
+
+    pub async fn json(&self, path: &str, access: &str) -> Value {
+        let response = self.get_with_token(path, access).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn balance(&self, access: &str) -> i64 {
+        self.json("/api/v1/billing/transactions/balance/", access)
+            .await["balance"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Moves the manual clock to `at` (epoch seconds; never backwards).
+    pub fn set_time(&self, at: i64) {
+        let now = self.clock.now();
+        assert!(at >= now, "time only moves forward");
+        self.clock.advance(at - now);
+    }
+
+    /// One pass of the background jobs, as one server instance would run it.
+    pub async fn tick(&self) {
+        app::backend::scheduler::tick(&self.state, "test-instance").await;
+    }
+
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+}
 
 // ---------------------------------------------------------------- browser-like requests
 

@@ -4,8 +4,10 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod guard;
 mod health;
 mod mail;
 mod payment_methods;
 mod smtp_sink;
+mod subscriptions;

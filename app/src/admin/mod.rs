@@ -1,0 +1,3 @@
+//! The admin area under `/admin`.
+
+pub mod payments_page;

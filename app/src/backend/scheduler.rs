@@ -1,0 +1,41 @@
+//! Background jobs inside every server instance: renewals and dunning, and reconciliation of
+//! charges a crash left unsettled. Safe with several instances: each job claims its work with
+//! conditional updates (see `subscriptions::renewal`).
+
+use super::ids::new_id;
+use super::AppState;
+use std::time::Duration;
+
+/// A charge not settled after this long is taken to be orphaned by a crash.
+const STALE_CHARGE_SECONDS: i64 = 120;
+
+/// One pass of every job; what the loop runs and what tests call after moving the clock.
+pub async fn tick(state: &AppState, instance: &str) {
+    match crate::subscriptions::renewal::run_due(state, instance).await {
+        Ok(report) if report != Default::default() => tracing::info!(?report, "renewals"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e.message, "renewal job failed"),
+    }
+    match crate::credits::metering::expire_holds(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(released = n, "expired credit holds"),
+        Err(e) => tracing::error!(error = %e.message, "hold expiry failed"),
+    }
+    let stale_before = state.clock.now() - STALE_CHARGE_SECONDS;
+    if let Err(e) = crate::payments::checkout::reconcile_stale(state, stale_before).await {
+        tracing::error!(error = %e.message, "charge reconciliation failed");
+    }
+}
+
+/// Runs `tick` every `every` until the process ends.
+pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    let instance = new_id("instance");
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            tick(&state, &instance).await;
+        }
+    })
+}

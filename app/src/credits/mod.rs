@@ -1,0 +1,11 @@
+//! Prepaid credits: an append-only ledger and the balance it sums to.
+
+pub mod api;
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod ledger;
+#[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod metering;

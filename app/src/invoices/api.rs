@@ -1,0 +1,37 @@
+//! Server functions of the invoice list and detail pages.
+
+use super::model::InvoiceView;
+use crate::common::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::store, crate::auth::identity::require_session, crate::backend::app_state,
+    crate::common::AppResult,
+};
+
+#[server(endpoint = "billing/invoices")]
+pub async fn list_invoices() -> Result<Vec<InvoiceView>, AppError> {
+    let (view, _) = require_session().await?;
+    let (items, _) = store::list(&app_state()?.db, &view.account.id, 100, 0).await?;
+    Ok(items)
+}
+
+#[server(endpoint = "billing/invoice")]
+pub async fn get_invoice(id: String) -> Result<InvoiceView, AppError> {
+    let (view, _) = require_session().await?;
+    find_for(&app_state()?, &view, &id).await
+}
+
+/// The invoice if the viewer may see it: their account's, or any for an admin.
+#[cfg(feature = "ssr")]
+pub async fn find_for(
+    state: &crate::backend::AppState,
+    view: &crate::auth::model::SessionView,
+    id: &str,
+) -> AppResult<InvoiceView> {
+    let scope = (!view.user.is_admin).then_some(view.account.id.as_str());
+    store::find(&state.db, scope, id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}

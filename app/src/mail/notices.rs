@@ -1,0 +1,98 @@
+//! Billing emails to the account owner: receipts, failed payments, ended subscriptions. Sent
+//! after the transaction that decided them committed; a failure to send is logged, never turned
+//! into an error of the payment itself.
+
+use crate::backend::mail;
+use crate::backend::AppState;
+use crate::common::Currency;
+use crate::common::Money;
+use crate::invoices::store::InvoiceFacts;
+
+async fn owner_email(state: &AppState, account_id: &str) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT email FROM users WHERE account_id = $1 AND role = 'owner' ORDER BY created_at LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(state.db.pool())
+    .await
+    .ok()
+    .flatten()
+}
+
+async fn send(state: &AppState, account_id: &str, subject: &str, body: &str) {
+    let Some(to) = owner_email(state, account_id).await else {
+        return;
+    };
+    if let Err(e) = mail::send(state, &to, subject, body).await {
+        tracing::warn!(error = %e.message, "billing email not recorded");
+    }
+}
+
+fn amount(invoice: &InvoiceFacts) -> String {
+    match Currency::parse(&invoice.currency) {
+        Ok(currency) => Money::new(invoice.total, currency).to_string(),
+        Err(_) => format!("{} {}", invoice.total, invoice.currency),
+    }
+}
+
+fn link(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.settings.public_url.trim_end_matches('/'))
+}
+
+pub async fn payment_succeeded(state: &AppState, invoice: &InvoiceFacts) {
+    let body =
+        format!(
+        "Thank you. We received your payment of {} for invoice {}.\n\nDownload the invoice: {}\n",
+        amount(invoice),
+        invoice.number,
+        link(state, &format!("/api/v1/billing/invoices/{}/pdf/", invoice.id)),
+    );
+    send(
+        state,
+        &invoice.account_id,
+        &format!("Receipt for invoice {}", invoice.number),
+        &body,
+    )
+    .await;
+}
+
+pub async fn payment_failed(state: &AppState, invoice: &InvoiceFacts, reason: &str) {
+    let body = format!(
+        "We could not collect {} for invoice {}: {reason}\n\nUpdate your payment method: {}\n",
+        amount(invoice),
+        invoice.number,
+        link(state, "/account/billing"),
+    );
+    send(
+        state,
+        &invoice.account_id,
+        &format!("Payment failed for invoice {}", invoice.number),
+        &body,
+    )
+    .await;
+}
+
+/// A renewal of an account that pays by bank transfer: the invoice waits for its payment.
+pub async fn payment_due(state: &AppState, invoice: &InvoiceFacts) {
+    let body = format!(
+        "Invoice {} for {} is due. Pay it by bank transfer and submit the reference: {}\n",
+        invoice.number,
+        amount(invoice),
+        link(state, "/account/billing"),
+    );
+    send(
+        state,
+        &invoice.account_id,
+        &format!("Invoice {} is due", invoice.number),
+        &body,
+    )
+    .await;
+}
+
+pub async fn subscription_canceled(state: &AppState, account_id: &str, plan_name: &str, why: &str) {
+    let body = format!(
+        "Your {plan_name} subscription has ended: {why}\n\nChoose a plan to continue: {}\n",
+        link(state, "/account/plans"),
+    );
+    send(state, account_id, "Your subscription was canceled", &body).await;
+}

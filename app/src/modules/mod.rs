@@ -1,0 +1,10 @@
+//! The AI modules whose tasks spend credits: Planner (keyword clustering) and Writer
+//! (outlines and articles).
+
+pub mod model;
+pub mod planner;
+
+#[cfg(feature = "ssr")]
+pub mod ai;
+#[cfg(feature = "ssr")]
+pub mod tasks;

@@ -1,0 +1,42 @@
+//! Module tasks as API clients and the browser see them.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/planner/tasks/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PlannerRequest {
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub site_id: Option<String>,
+}
+
+/// `POST /api/v1/writer/tasks/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WriterRequest {
+    /// `outline` or `article`.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub keyword: String,
+    /// Article length asked for (default 800, 100–3000).
+    #[serde(default)]
+    pub words: Option<i64>,
+    #[serde(default)]
+    pub site_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: String,
+    pub module: String,
+    pub operation: String,
+    /// `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub credits_charged: i64,
+    /// Planner: `{clusters: [{name, keywords}]}`; Writer: `{kind, keyword, text, words}`.
+    pub result: Option<serde_json::Value>,
+    /// What produced the result (`offline templates` or the AI model).
+    pub provider: Option<String>,
+    pub created_at: String,
+}

@@ -1,0 +1,247 @@
+//! Paying an invoice with a saved method: record the payment, charge the gateway with the
+//! payment's id as idempotency key, settle. The charge happens outside any transaction (a
+//! processor is a remote call); a crash between charge and settle leaves a `pending` payment
+//! that the next attempt (or the scheduler's reconciliation) charges again with the same key,
+//! which the processor answers with the first result: never a second charge.
+
+use super::gateway::{ChargeOutcome, ChargeRequest, DeclineCode};
+use super::model::PaymentView;
+use super::records::{self, NewPayment};
+use super::settlement;
+use crate::backend::{AppState, Db, Timestamp};
+use crate::common::{AppError, AppResult, ErrorKind};
+use crate::invoices::store::{self as invoices, InvoiceFacts};
+use crate::mail::notices;
+use sqlx::Row;
+
+/// A method the account can be charged with now.
+#[derive(Debug, Clone)]
+pub struct ChargeableMethod {
+    pub id: String,
+    pub kind: String,
+    pub token: Option<String>,
+}
+
+/// The method to charge: the one asked for, or the account's default.
+pub async fn resolve_method(
+    db: &Db,
+    account_id: &str,
+    requested: Option<&str>,
+) -> AppResult<ChargeableMethod> {
+    let row = sqlx::query(
+        "SELECT id, kind, status, gateway_token FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL \
+         AND (($2 IS NOT NULL AND id = $2) OR ($2 IS NULL AND is_default = 1))",
+    )
+    .bind(account_id)
+    .bind(requested)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        let message = if requested.is_some() {
+            "This payment method does not exist."
+        } else {
+            "Add a payment method first."
+        };
+        return Err(AppError::invalid("payment_method_id", message));
+    };
+    let status: String = row.try_get("status")?;
+    if status != "active" {
+        return Err(AppError::invalid(
+            "payment_method_id",
+            "Approve this PayPal account first, or choose another payment method.",
+        ));
+    }
+    Ok(ChargeableMethod {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        token: row.try_get("gateway_token")?,
+    })
+}
+
+/// Charges the invoice to `method`. A bank transfer charges nothing: the invoice stays open
+/// for a manual payment and `None` is returned. Otherwise the settled payment is returned
+/// (succeeded or failed); the invoice's effects or failure consequences are applied.
+pub async fn pay(
+    state: &AppState,
+    invoice: &InvoiceFacts,
+    method: &ChargeableMethod,
+) -> AppResult<Option<PaymentView>> {
+    let Some(token) = method
+        .token
+        .clone()
+        .filter(|_| method.kind != "bank_transfer")
+    else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let payment_id = match records::pending_of_invoice(&mut tx, &invoice.id).await? {
+        Some(id) => id,
+        None => {
+            records::insert(
+                &mut tx,
+                NewPayment {
+                    account_id: &invoice.account_id,
+                    invoice_id: &invoice.id,
+                    payment_method_id: Some(&method.id),
+                    method_kind: &method.kind,
+                    status: "pending",
+                    amount: invoice.total,
+                    currency: &invoice.currency,
+                    reference: None,
+                    receipt: None,
+                    at: now,
+                },
+            )
+            .await?
+        }
+    };
+    tx.commit().await?;
+    charge_and_settle(state, invoice, &payment_id, token)
+        .await
+        .map(Some)
+}
+
+async fn charge_and_settle(
+    state: &AppState,
+    invoice: &InvoiceFacts,
+    payment_id: &str,
+    token: String,
+) -> AppResult<PaymentView> {
+    let outcome = state
+        .gateway
+        .charge(ChargeRequest {
+            token,
+            amount: invoice.total,
+            currency: invoice.currency.clone(),
+            idempotency_key: format!("payment:{payment_id}"),
+        })
+        .await?;
+    let (charge_id, failure) = match &outcome {
+        ChargeOutcome::Succeeded { charge_id } => (charge_id.clone(), None),
+        ChargeOutcome::Failed { charge_id, code } => (charge_id.clone(), Some(*code)),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let settled = records::settle_charge(
+        &mut tx,
+        payment_id,
+        &charge_id,
+        failure.map(DeclineCode::as_str),
+        now,
+    )
+    .await?;
+    if settled {
+        let current = invoices::facts(&mut tx, &invoice.id)
+            .await?
+            .ok_or_else(|| AppError::internal("invoice vanished"))?;
+        match failure {
+            None => {
+                settlement::invoice_paid(&mut tx, &current, now).await?;
+            }
+            Some(_) => settlement::invoice_charge_failed(&mut tx, &current, now).await?,
+        }
+    }
+    tx.commit().await?;
+    if settled {
+        notify(state, invoice, failure).await;
+    }
+    records::find(&state.db, Some(&invoice.account_id), payment_id)
+        .await?
+        .ok_or_else(|| AppError::internal("payment vanished"))
+}
+
+async fn notify(state: &AppState, invoice: &InvoiceFacts, failure: Option<DeclineCode>) {
+    match failure {
+        None => notices::payment_succeeded(state, invoice).await,
+        Some(code) => notices::payment_failed(state, invoice, code.message()).await,
+    }
+}
+
+/// Pays an invoice just issued in `tx`: a free one is settled inside it, anything else is
+/// committed and charged. A failed charge is the caller's error (402 with the decline code).
+pub async fn pay_issued(
+    state: &AppState,
+    mut tx: crate::backend::Tx,
+    invoice_id: &str,
+    method: &ChargeableMethod,
+) -> AppResult<Option<PaymentView>> {
+    let facts = invoices::facts(&mut tx, invoice_id)
+        .await?
+        .ok_or_else(|| AppError::internal("invoice vanished"))?;
+    if facts.total == 0 {
+        settlement::invoice_paid(&mut tx, &facts, state.clock.now()).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    tx.commit().await?;
+    let payment = pay(state, &facts, method).await?;
+    match payment.as_ref().and_then(failed_payment_error) {
+        Some(error) => Err(error),
+        None => Ok(payment),
+    }
+}
+
+/// Payments whose charge started but was never settled (the server stopped in between), older
+/// than `older_than`: charge again with the same key (the processor answers with the first
+/// result) and settle. Renewal invoices are left to the renewal job, which does the same.
+pub async fn reconcile_stale(state: &AppState, older_than: Timestamp) -> AppResult<usize> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.invoice_id, m.gateway_token FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+         JOIN payment_methods m ON m.id = p.payment_method_id \
+         WHERE p.status = 'pending' AND p.created_at < $1 AND i.purpose <> 'renewal'",
+    )
+    .bind(older_than)
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut settled = 0;
+    for row in rows {
+        let payment_id: String = row.try_get("id")?;
+        let invoice_id: String = row.try_get("invoice_id")?;
+        let Some(token): Option<String> = row.try_get("gateway_token")? else {
+            continue;
+        };
+        let mut tx = state.db.begin().await?;
+        let facts = invoices::facts(&mut tx, &invoice_id).await?;
+        tx.commit().await?;
+        if let Some(facts) = facts {
+            charge_and_settle(state, &facts, &payment_id, token).await?;
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
+/// The error a caller sees when the charge it waited for failed.
+pub fn failed_payment_error(payment: &PaymentView) -> Option<AppError> {
+    if payment.status != "failed" {
+        return None;
+    }
+    let code = payment
+        .failure_code
+        .as_deref()
+        .and_then(DeclineCode::parse)
+        .unwrap_or(DeclineCode::CardDeclined);
+    Some(super::service::decline_error(code))
+}
+
+/// 404 unless the invoice belongs to the account and is open.
+pub async fn open_invoice(
+    state: &AppState,
+    account_id: &str,
+    invoice_id: &str,
+) -> AppResult<InvoiceFacts> {
+    let mut tx = state.db.begin().await?;
+    let facts = invoices::facts(&mut tx, invoice_id).await?;
+    tx.commit().await?;
+    let facts = facts
+        .filter(|f| f.account_id == account_id)
+        .ok_or_else(AppError::not_found)?;
+    if facts.status != "open" {
+        return Err(AppError::with_message(
+            ErrorKind::Conflict,
+            "This invoice is not open: it has been paid or voided.",
+        ));
+    }
+    Ok(facts)
+}

@@ -1,0 +1,322 @@
+//! `/account/billing` (payment methods, invoices, payments, manual bank transfers) and the
+//! sandbox PayPal approval page.
+
+use super::api::{
+    list_payment_methods, list_payments, pending_paypal, AddCard, AddPaymentMethod,
+    RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
+};
+use super::model::{PaymentMethodView, PaymentView};
+use crate::invoices::api::list_invoices;
+use crate::invoices::model::InvoiceView;
+use crate::invoices::pages::InvoiceTable;
+use crate::ui::errors::{ErrorPage, FieldError, FormError};
+use crate::ui::format::{date, StatusBadge};
+use crate::ui::forms::{action_error, SubmitButton};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// How a saved method reads in lists and pickers.
+pub fn method_label(method: &PaymentMethodView) -> String {
+    match method.kind.as_str() {
+        "card" => format!(
+            "{} ending {} (expires {:02}/{})",
+            method
+                .brand
+                .clone()
+                .unwrap_or_else(|| "Card".into())
+                .to_uppercase(),
+            method.last4.clone().unwrap_or_default(),
+            method.exp_month.unwrap_or_default(),
+            method.exp_year.unwrap_or_default()
+        ),
+        "paypal" => "PayPal account".into(),
+        _ => "Bank transfer (pay invoices manually)".into(),
+    }
+}
+
+/// The card form. Card details go to the server function and on to the gateway; only brand,
+/// last 4 and expiry come back.
+#[component]
+pub fn AddCardForm(action: ServerAction<AddCard>) -> impl IntoView {
+    let error = action_error(action);
+    view! {
+        <FormError error/>
+        <ActionForm action attr:class="form card-form" attr:data-testid="add-card-form">
+            <label>"Card number"
+                <input type="text" name="number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required/>
+                <FieldError error field="card.number"/></label>
+            <div class="form-row">
+                <label>"Month" <input type="number" name="exp_month" min="1" max="12" placeholder="12" required/>
+                    <FieldError error field="card.exp_month"/></label>
+                <label>"Year" <input type="number" name="exp_year" min="2000" max="2100" placeholder="2030" required/>
+                    <FieldError error field="card.exp_year"/></label>
+                <label>"CVC" <input type="text" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required/>
+                    <FieldError error field="card.cvc"/></label>
+            </div>
+            <label>"Name on card" <input type="text" name="holder_name" autocomplete="cc-name"/></label>
+            <SubmitButton pending=action.pending() label="Add card" busy_label="Checking the card…"/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn MethodRow(
+    method: PaymentMethodView,
+    remove: ServerAction<RemovePaymentMethod>,
+    set_default: ServerAction<SetDefaultPaymentMethod>,
+) -> impl IntoView {
+    let id = method.id.clone();
+    let label = method_label(&method);
+    view! {
+        <li class="method-row" data-method-kind=method.kind.clone()>
+            <span>{label}</span>
+            {method.is_default.then(|| view! { <span class="badge">"Default"</span> })}
+            {(method.status != "active").then(|| view! { <StatusBadge status=method.status.clone()/> })}
+            {method.approval_url.clone().map(|url| view! { <a href=url>"Approve"</a> })}
+            <span class="row-actions">
+                {(!method.is_default && method.status == "active").then(|| {
+                    let id = id.clone();
+                    view! {
+                        <ActionForm action=set_default attr:class="inline-form">
+                            <input type="hidden" name="id" value=id/>
+                            <SubmitButton pending=set_default.pending() label="Make default" busy_label="Saving…" class="button button-secondary button-small"/>
+                        </ActionForm>
+                    }
+                })}
+                <ActionForm action=remove attr:class="inline-form">
+                    <input type="hidden" name="id" value=id.clone()/>
+                    <SubmitButton pending=remove.pending() label="Remove" busy_label="Removing…" class="button button-secondary button-small"/>
+                </ActionForm>
+            </span>
+        </li>
+    }
+}
+
+#[component]
+fn PaymentMethodsCard() -> impl IntoView {
+    let add_card = ServerAction::<AddCard>::new();
+    let add_method = ServerAction::<AddPaymentMethod>::new();
+    let remove = ServerAction::<RemovePaymentMethod>::new();
+    let set_default = ServerAction::<SetDefaultPaymentMethod>::new();
+    let methods = Resource::new(
+        move || {
+            (
+                add_card.version().get(),
+                add_method.version().get(),
+                remove.version().get(),
+                set_default.version().get(),
+            )
+        },
+        |_| list_payment_methods(),
+    );
+    let change_error = Signal::derive(move || {
+        action_error(remove)
+            .get()
+            .or_else(|| action_error(set_default).get())
+            .or_else(|| action_error(add_method).get())
+    });
+    view! {
+        <section class="card" id="payment-methods">
+            <h2>"Payment methods"</h2>
+            <FormError error=change_error/>
+            <Transition fallback=|| view! { <span class="skeleton"></span> }>
+                {move || Suspend::new(async move {
+                    match methods.await {
+                        Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No payment method yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="method-list">
+                                {list.into_iter().map(|method| view! { <MethodRow method remove set_default/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <details class="add-method" open=true>
+                <summary>"Add a card"</summary>
+                <AddCardForm action=add_card/>
+            </details>
+            <div class="add-method-other">
+                <ActionForm action=add_method attr:class="inline-form">
+                    <input type="hidden" name="kind" value="paypal"/>
+                    <SubmitButton pending=add_method.pending() label="Connect PayPal" busy_label="Opening PayPal…" class="button button-secondary"/>
+                </ActionForm>
+                <ActionForm action=add_method attr:class="inline-form">
+                    <input type="hidden" name="kind" value="bank_transfer"/>
+                    <SubmitButton pending=add_method.pending() label="Pay by bank transfer" busy_label="Saving…" class="button button-secondary"/>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+/// For an open invoice: the bank reference and an optional receipt. A plain multipart form to
+/// the REST endpoint, which answers browsers with a redirect back here.
+#[component]
+fn ManualPaymentForm(invoice: InvoiceView) -> impl IntoView {
+    let sending = RwSignal::new(false);
+    view! {
+        <form
+            class="form manual-payment"
+            method="post"
+            action="/api/v1/billing/payments/manual/"
+            enctype="multipart/form-data"
+            data-invoice=invoice.number.clone()
+            on:submit=move |_| sending.set(true)
+        >
+            <h3>{format!("Invoice {} · {}", invoice.number, invoice.total)}</h3>
+            <p class="muted small">"Transfer the amount to IGNY8 (IBAN DE00 0000 0000 0000 0000 00, reference: the invoice number), then tell us the bank's reference."</p>
+            <input type="hidden" name="invoice_id" value=invoice.id.clone()/>
+            <label>"Bank reference" <input type="text" name="reference" maxlength="100" required/></label>
+            <label>"Receipt (PDF, PNG or JPEG, up to 5 MB; optional)"
+                <input type="file" name="receipt" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"/></label>
+            <SubmitButton pending=sending label="Submit payment" busy_label="Uploading…"/>
+        </form>
+    }
+}
+
+#[component]
+pub fn PaymentTable(payments: Vec<PaymentView>) -> impl IntoView {
+    if payments.is_empty() {
+        return view! { <p class="muted">"No payments yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table payments-table">
+            <thead><tr><th>"Date"</th><th>"Invoice"</th><th>"Method"</th><th>"Amount"</th><th>"Status"</th></tr></thead>
+            <tbody>
+                {payments.into_iter().map(|p| view! {
+                    <tr data-payment=p.id.clone()>
+                        <td>{date(&p.created_at)}</td>
+                        <td><a href=format!("/account/invoices/{}", p.invoice_id)>{p.invoice_number.clone()}</a></td>
+                        <td>{p.method_kind.replace('_', " ")}</td>
+                        <td>{p.amount.to_string()}</td>
+                        <td>
+                            <StatusBadge status=p.status.clone()/>
+                            {p.note.clone().filter(|n| !n.is_empty()).map(|n| view! { <span class="muted small">" "{n}</span> })}
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// What the query string says happened before this page load (redirects of forms and PayPal).
+fn notice_from_query(key: &str, value: &str) -> Option<(&'static str, String)> {
+    match (key, value) {
+        ("paypal", "approved") => Some(("alert-success", "PayPal is connected.".into())),
+        ("paypal", "canceled") => Some(("alert-warning", "PayPal was not connected.".into())),
+        ("manual", "submitted") => Some((
+            "alert-success",
+            "Payment submitted. It is awaiting approval; we will email you when it is confirmed.".into(),
+        )),
+        ("pending", _) => Some((
+            "alert-warning",
+            "Your subscription starts when its first invoice is paid. Pay it by bank transfer below.".into(),
+        )),
+        ("manual_error", message) => Some(("alert-error", format!("The payment was not submitted: {message}"))),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let query = use_query_map();
+    let notices = move || {
+        let query = query.get();
+        ["paypal", "manual", "pending", "manual_error"]
+            .into_iter()
+            .filter_map(|key| query.get(key).and_then(|value| notice_from_query(key, &value)))
+            .map(|(class, text)| view! { <p class=format!("alert {class}") role="status">{text}</p> })
+            .collect_view()
+    };
+    let invoices = Resource::new(|| (), |_| list_invoices());
+    let payments = Resource::new(|| (), |_| list_payments());
+    view! {
+        <Title text="Billing"/>
+        <h1>"Billing"</h1>
+        {notices}
+        <PaymentMethodsCard/>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match invoices.await {
+                    Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    Ok(list) => {
+                        let open: Vec<InvoiceView> = list.iter().filter(|i| i.is_open()).cloned().collect();
+                        view! {
+                            {(!open.is_empty()).then(|| view! {
+                                <section class="card" id="manual-payment">
+                                    <h2>"Pay by bank transfer"</h2>
+                                    {open.into_iter().map(|invoice| view! { <ManualPaymentForm invoice/> }).collect_view()}
+                                </section>
+                            })}
+                            <section class="card" id="invoices">
+                                <h2>"Invoices"</h2>
+                                <InvoiceTable invoices=list/>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <section class="card" id="payments">
+            <h2>"Payments"</h2>
+            <Transition fallback=|| view! { <span class="skeleton"></span> }>
+                {move || Suspend::new(async move {
+                    match payments.await {
+                        Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                        Ok(list) => view! { <PaymentTable payments=list/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The sandbox stand-in for PayPal's approval page: the account holder approves or cancels,
+/// then returns to billing.
+#[component]
+pub fn PaypalApprovalPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.get().get("id").unwrap_or_default();
+    let method = Resource::new(id, pending_paypal);
+    let settle = ServerAction::<SettlePaypal>::new();
+    let error = action_error(settle);
+    view! {
+        <Title text="PayPal sandbox"/>
+        <main class="standalone">
+            <Suspense fallback=|| view! { <span class="skeleton"></span> }>
+                {move || Suspend::new(async move {
+                    match method.await {
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                        Ok(method) => {
+                            let approve_id = method.id.clone();
+                            let cancel_id = method.id;
+                            view! {
+                            <section class="card narrow paypal-sandbox">
+                                <p class="eyebrow">"PayPal sandbox"</p>
+                                <h1>"Connect your PayPal account to IGNY8?"</h1>
+                                <p class="muted">"IGNY8 will be able to charge this account for your subscription and credit packages."</p>
+                                <FormError error/>
+                                <ActionForm action=settle attr:class="inline-form">
+                                    <input type="hidden" name="id" value=approve_id/>
+                                    <input type="hidden" name="decision" value="approve"/>
+                                    <SubmitButton pending=settle.pending() label="Approve" busy_label="Approving…"/>
+                                </ActionForm>
+                                " "
+                                <ActionForm action=settle attr:class="inline-form">
+                                    <input type="hidden" name="id" value=cancel_id/>
+                                    <input type="hidden" name="decision" value="cancel"/>
+                                    <SubmitButton pending=settle.pending() label="Cancel" busy_label="Canceling…" class="button button-secondary"/>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,214 @@
+//! SQL for payments (the money that moved, or is waiting for an admin). Reads are scoped by
+//! account; every status change is conditional on the status it leaves, so a decision is made
+//! exactly once.
+
+use super::model::PaymentView;
+use crate::backend::clock::rfc3339;
+use crate::backend::ids::new_id;
+use crate::backend::{Db, Timestamp, Tx};
+use crate::common::{Currency, Money};
+use sqlx::Row;
+
+const VIEW: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.method_kind, p.status, p.amount, \
+     p.currency, p.failure_code, p.reference, p.receipt_file, p.receipt_content_type, p.note, p.created_at, a.name AS account_name \
+     FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = p.account_id";
+
+fn view_from_row(row: &sqlx::any::AnyRow) -> Result<PaymentView, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let currency: String = row.try_get("currency")?;
+    let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let receipt: Option<String> = row.try_get("receipt_file")?;
+    Ok(PaymentView {
+        receipt_url: receipt.map(|_| format!("/api/v1/billing/payments/{id}/receipt/")),
+        invoice_id: row.try_get("invoice_id")?,
+        invoice_number: row.try_get("invoice_number")?,
+        method_kind: row.try_get("method_kind")?,
+        status: row.try_get("status")?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        failure_code: row.try_get("failure_code")?,
+        receipt_content_type: row.try_get("receipt_content_type")?,
+        reference: row.try_get("reference")?,
+        note: row.try_get("note")?,
+        account_name: row.try_get("account_name")?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        id,
+    })
+}
+
+pub struct NewPayment<'a> {
+    pub account_id: &'a str,
+    pub invoice_id: &'a str,
+    pub payment_method_id: Option<&'a str>,
+    pub method_kind: &'a str,
+    /// `pending` (a charge is about to happen) or `awaiting_approval` (a bank transfer).
+    pub status: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub reference: Option<&'a str>,
+    pub receipt: Option<(&'a str, &'a str)>,
+    pub at: Timestamp,
+}
+
+/// Records a payment; a second pending or awaiting payment of the same invoice is a unique
+/// violation of `payments_one_awaiting_key`.
+pub async fn insert(tx: &mut Tx, new: NewPayment<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id("pay");
+    sqlx::query(
+        "INSERT INTO payments (id, account_id, invoice_id, payment_method_id, method_kind, status, amount, currency, \
+         reference, receipt_file, receipt_content_type, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&id)
+    .bind(new.account_id)
+    .bind(new.invoice_id)
+    .bind(new.payment_method_id)
+    .bind(new.method_kind)
+    .bind(new.status)
+    .bind(new.amount)
+    .bind(new.currency)
+    .bind(new.reference)
+    .bind(new.receipt.map(|r| r.0))
+    .bind(new.receipt.map(|r| r.1))
+    .bind(new.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// The charge of this invoice that was started but never settled (a crash mid-request), if any.
+pub async fn pending_of_invoice(
+    tx: &mut Tx,
+    invoice_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM payments WHERE invoice_id = $1 AND status = 'pending'")
+        .bind(invoice_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// pending → succeeded / failed. False when it was settled already.
+pub async fn settle_charge(
+    tx: &mut Tx,
+    id: &str,
+    charge_id: &str,
+    failure_code: Option<&str>,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let status = if failure_code.is_some() {
+        "failed"
+    } else {
+        "succeeded"
+    };
+    let done = sqlx::query(
+        "UPDATE payments SET status = $2, gateway_charge_id = $3, failure_code = $4, updated_at = $5 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(charge_id)
+    .bind(failure_code)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// awaiting_approval → succeeded / rejected, by an admin. False when someone decided first.
+pub async fn decide(
+    tx: &mut Tx,
+    id: &str,
+    approve: bool,
+    admin_id: &str,
+    note: &str,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = $2, decided_by = $3, note = $4, decided_at = $5, updated_at = $5 \
+         WHERE id = $1 AND status = 'awaiting_approval'",
+    )
+    .bind(id)
+    .bind(if approve { "succeeded" } else { "rejected" })
+    .bind(admin_id)
+    .bind(note)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The invoice a payment pays, for deciding it.
+pub async fn invoice_of(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT invoice_id FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub async fn find(
+    db: &Db,
+    account_id: Option<&str>,
+    id: &str,
+) -> Result<Option<PaymentView>, sqlx::Error> {
+    let row = match account_id {
+        Some(account_id) => {
+            sqlx::query(&format!("{VIEW} WHERE p.account_id = $1 AND p.id = $2"))
+                .bind(account_id)
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("{VIEW} WHERE p.id = $1"))
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?
+        }
+    };
+    row.as_ref().map(view_from_row).transpose()
+}
+
+/// The stored receipt of a payment: file name and content type. `account_id` None = any
+/// account (admins).
+pub async fn receipt(
+    db: &Db,
+    account_id: Option<&str>,
+    id: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT receipt_file, receipt_content_type FROM payments WHERE id = $1 AND ($2 IS NULL OR account_id = $2)",
+    )
+    .bind(id)
+    .bind(account_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.and_then(|(file, kind)| file.zip(kind)))
+}
+
+/// Payments newest first: of one account, or (`None`) of all accounts, optionally by status.
+pub async fn list(
+    db: &Db,
+    account_id: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PaymentView>, i64), sqlx::Error> {
+    let filter = "($1 IS NULL OR p.account_id = $1) AND ($2 IS NULL OR p.status = $2)";
+    let rows = sqlx::query(&format!(
+        "{VIEW} WHERE {filter} ORDER BY p.created_at DESC, p.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(account_id)
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM payments p WHERE {filter}"
+    ))
+    .bind(account_id)
+    .bind(status)
+    .fetch_one(db.pool())
+    .await?;
+    let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}

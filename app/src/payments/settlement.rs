@@ -1,0 +1,138 @@
+//! What paying (or failing to pay) an invoice does. Runs inside the transaction that settles
+//! the payment; the invoice's open → paid update is the gate, so the effects — activating or
+//! renewing a subscription, switching plan, granting credits — happen exactly once.
+
+use crate::backend::Timestamp;
+use crate::backend::Tx;
+use crate::credits::ledger::{self, Entry, EntryKind};
+use crate::invoices::store::{self as invoices, InvoiceFacts};
+use crate::subscriptions::periods::{add_months, interval_months};
+use crate::subscriptions::store as subscriptions;
+
+/// The invoice was paid. False when it had been paid (or voided) before: nothing is applied.
+pub async fn invoice_paid(
+    tx: &mut Tx,
+    invoice: &InvoiceFacts,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    if !invoices::mark_paid(tx, &invoice.id, at).await? {
+        return Ok(false);
+    }
+    let grant_key = format!("invoice:{}", invoice.id);
+    let subscription = match &invoice.subscription_id {
+        Some(id) => subscriptions::find_by_id(tx, id).await?,
+        None => None,
+    };
+    match (invoice.purpose.as_str(), subscription) {
+        ("subscription", Some(sub)) => {
+            // The first period starts when the money arrives (a bank transfer may be approved
+            // days after the invoice).
+            let end = add_months(at, interval_months(&sub.interval));
+            subscriptions::activate(tx, &sub.id, (at, end), at).await?;
+            grant_plan_credits(tx, invoice, &grant_key, at).await?;
+        }
+        ("renewal", Some(sub)) => {
+            let (Some(start), Some(end)) = (invoice.period_start, invoice.period_end) else {
+                return Ok(true);
+            };
+            if subscriptions::extend(tx, &sub.id, start, end, at).await? {
+                if let Some(plan_id) = &invoice.plan_id {
+                    if *plan_id != sub.plan_id {
+                        subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
+                    }
+                }
+                ledger::expire_plan_credits(
+                    tx,
+                    Entry {
+                        account_id: &invoice.account_id,
+                        kind: EntryKind::Expiry,
+                        amount: 0,
+                        description: "Unused plan credits of the past period expired",
+                        reference_id: Some(&sub.id),
+                        operation: None,
+                        actor: "system",
+                        idempotency_key: &format!("expiry:{}:{start}", sub.id),
+                        at,
+                    },
+                )
+                .await?;
+                grant_plan_credits(tx, invoice, &grant_key, at).await?;
+            }
+        }
+        ("proration", Some(sub)) => {
+            if let Some(plan_id) = &invoice.plan_id {
+                subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
+            }
+            grant_plan_credits(tx, invoice, &grant_key, at).await?;
+        }
+        ("credit_package", _) => {
+            ledger::grant(
+                tx,
+                Entry {
+                    account_id: &invoice.account_id,
+                    kind: EntryKind::Purchase,
+                    amount: invoice.credits,
+                    description: &format!("Credit package, invoice {}", invoice.number),
+                    reference_id: Some(&invoice.id),
+                    operation: None,
+                    actor: "system",
+                    idempotency_key: &grant_key,
+                    at,
+                },
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(true)
+}
+
+async fn grant_plan_credits(
+    tx: &mut Tx,
+    invoice: &InvoiceFacts,
+    key: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    if invoice.credits <= 0 {
+        return Ok(());
+    }
+    ledger::grant(
+        tx,
+        Entry {
+            account_id: &invoice.account_id,
+            kind: EntryKind::PlanGrant,
+            amount: invoice.credits,
+            description: &format!("Plan credits, invoice {}", invoice.number),
+            reference_id: Some(&invoice.id),
+            operation: None,
+            actor: "system",
+            idempotency_key: key,
+            at,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A charge of the invoice failed. A first-period invoice ends the subscription attempt (the
+/// account may try again with another method); an upgrade or a credit package is simply not
+/// bought. A renewal invoice stays open: dunning retries it.
+pub async fn invoice_charge_failed(
+    tx: &mut Tx,
+    invoice: &InvoiceFacts,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    match invoice.purpose.as_str() {
+        "renewal" => {}
+        "subscription" => {
+            invoices::void(tx, &invoice.id, at).await?;
+            if let Some(sub) = &invoice.subscription_id {
+                subscriptions::cancel_now(tx, sub, at).await?;
+            }
+        }
+        _ => {
+            invoices::void(tx, &invoice.id, at).await?;
+        }
+    }
+    Ok(())
+}

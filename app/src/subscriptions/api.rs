@@ -1,0 +1,78 @@
+//! Server functions of the plans page: the current subscription and its changes.
+
+use super::model::SubscriptionOutcome;
+use super::model::SubscriptionView;
+use crate::common::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::model::{CancelRequest, ChangePlanRequest, SubscribeRequest},
+    super::service,
+    crate::auth::identity::require_session,
+    crate::backend::app_state,
+};
+
+/// The account's live subscription, if any.
+#[server(endpoint = "billing/subscription")]
+pub async fn current_subscription() -> Result<Option<SubscriptionView>, AppError> {
+    let (view, _) = require_session().await?;
+    let all = service::list(&app_state()?, &view).await?;
+    Ok(all.into_iter().find(SubscriptionView::is_live))
+}
+
+#[server(endpoint = "billing/subscribe")]
+pub async fn subscribe(
+    plan_id: String,
+    interval: String,
+    payment_method_id: Option<String>,
+) -> Result<SubscriptionOutcome, AppError> {
+    let (view, _) = require_session().await?;
+    let request = SubscribeRequest {
+        plan_id,
+        interval,
+        payment_method_id,
+    };
+    let outcome = service::subscribe(&app_state()?, &view, request).await?;
+    // A full page load follows, so the header, the sidebar and the guard see the new plan.
+    leptos_axum::redirect(if outcome.subscription.status == "active" {
+        "/?subscribed=1"
+    } else {
+        "/account/billing?pending=1"
+    });
+    Ok(outcome)
+}
+
+#[server(endpoint = "billing/change-plan")]
+pub async fn change_plan(
+    subscription_id: String,
+    plan_id: String,
+) -> Result<SubscriptionOutcome, AppError> {
+    let (view, _) = require_session().await?;
+    let request = ChangePlanRequest { plan_id };
+    let outcome = service::change_plan(&app_state()?, &view, &subscription_id, request).await?;
+    let what = match (&outcome.invoice, &outcome.subscription.scheduled_plan) {
+        (Some(_), _) => "upgraded",
+        (None, Some(_)) => "downgrade_scheduled",
+        (None, None) => "kept",
+    };
+    leptos_axum::redirect(&format!("/account/plans?changed={what}"));
+    Ok(outcome)
+}
+
+#[server(endpoint = "billing/cancel")]
+pub async fn cancel_subscription(subscription_id: String) -> Result<SubscriptionOutcome, AppError> {
+    let (view, _) = require_session().await?;
+    let request = CancelRequest::default();
+    let outcome = service::cancel(&app_state()?, &view, &subscription_id, request).await?;
+    leptos_axum::redirect("/account/plans?changed=canceled");
+    Ok(outcome)
+}
+
+#[server(endpoint = "billing/resume")]
+pub async fn resume_subscription(subscription_id: String) -> Result<SubscriptionOutcome, AppError> {
+    let (view, _) = require_session().await?;
+    let outcome = service::resume(&app_state()?, &view, &subscription_id).await?;
+    leptos_axum::redirect("/account/plans?changed=resumed");
+    Ok(outcome)
+}

@@ -1,0 +1,14 @@
+//! Subscriptions: subscribe, upgrade, downgrade, cancel, resume, and renewals with dunning.
+
+pub mod api;
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod periods;
+
+#[cfg(feature = "ssr")]
+pub mod renewal;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;

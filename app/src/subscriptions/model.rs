@@ -1,0 +1,80 @@
+//! Subscriptions as API clients and the browser see them.
+
+use crate::auth::model::PlanRef;
+use crate::invoices::model::InvoiceView;
+use crate::payments::model::PaymentView;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionView {
+    pub id: String,
+    pub plan: PlanRef,
+    /// `pending_payment`, `active`, `trialing`, `past_due` or `canceled`.
+    pub status: String,
+    pub interval: String,
+    pub current_period_start: Option<String>,
+    pub current_period_end: Option<String>,
+    /// When the next charge happens; none once it is set to end.
+    pub renewal_date: Option<String>,
+    pub cancel_at_period_end: bool,
+    /// A downgrade waiting for the end of the period.
+    pub scheduled_plan: Option<PlanRef>,
+    pub payment_method_id: Option<String>,
+    pub canceled_at: Option<String>,
+}
+
+impl SubscriptionView {
+    pub fn is_live(&self) -> bool {
+        self.status != "canceled"
+    }
+}
+
+/// A change of subscription with the invoice and payment it caused, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionOutcome {
+    pub subscription: SubscriptionView,
+    pub invoice: Option<InvoiceView>,
+    pub payment: Option<PaymentView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubscriptionList {
+    pub items: Vec<SubscriptionView>,
+}
+
+/// `POST /api/v1/auth/subscriptions/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubscribeRequest {
+    #[serde(default)]
+    pub plan_id: String,
+    #[serde(default)]
+    pub interval: String,
+    #[serde(default)]
+    pub payment_method_id: Option<String>,
+}
+
+/// `POST /api/v1/auth/subscriptions/{id}/change-plan/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ChangePlanRequest {
+    #[serde(default)]
+    pub plan_id: String,
+}
+
+/// `POST /api/v1/auth/subscriptions/{id}/cancel/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CancelRequest {
+    #[serde(default = "at_period_end_by_default")]
+    pub at_period_end: bool,
+}
+
+impl Default for CancelRequest {
+    fn default() -> Self {
+        CancelRequest {
+            at_period_end: true,
+        }
+    }
+}
+
+fn at_period_end_by_default() -> bool {
+    true
+}

@@ -1,0 +1,330 @@
+//! Subscription rules: subscribe, upgrade (now, prorated), downgrade (at period end), cancel
+//! (at period end by default), resume. Only the account owner changes billing.
+
+use super::model::{
+    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionOutcome, SubscriptionView,
+};
+use super::periods::{add_months, interval_months, prorate_credits, prorate_money};
+use super::store::{self, NewSubscription, SubscriptionRow};
+use crate::auth::model::SessionView;
+use crate::backend::ids::new_id;
+use crate::backend::{AppState, Tx};
+use crate::common::{AppError, AppResult, ErrorKind};
+use crate::credits::ledger::{self, Entry, EntryKind};
+use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
+use crate::payments::checkout;
+use crate::payments::service::require_owner;
+use crate::plans::store::{self as plans, PlanPricing};
+
+pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SubscriptionView>> {
+    Ok(store::list(&state.db, &view.account.id).await?)
+}
+
+fn interval_label(interval: &str) -> &'static str {
+    if interval == "year" {
+        "yearly"
+    } else {
+        "monthly"
+    }
+}
+
+async fn active_plan(tx: &mut Tx, plan_id: &str) -> AppResult<PlanPricing> {
+    plans::pricing(tx, plan_id)
+        .await?
+        .filter(|p| p.is_active)
+        .ok_or_else(|| AppError::invalid("plan_id", "Choose one of the plans offered."))
+}
+
+pub async fn subscribe(
+    state: &AppState,
+    view: &SessionView,
+    request: SubscribeRequest,
+) -> AppResult<SubscriptionOutcome> {
+    require_owner(view)?;
+    let account_id = &view.account.id;
+    if !matches!(request.interval.as_str(), "month" | "year") {
+        return Err(AppError::invalid("interval", "Choose month or year."));
+    }
+    let method = checkout::resolve_method(
+        &state.db,
+        account_id,
+        request
+            .payment_method_id
+            .as_deref()
+            .filter(|s| !s.is_empty()),
+    )
+    .await?;
+    let now = state.clock.now();
+    let subscription_id = new_id("sub");
+    let mut tx = state.db.begin().await?;
+    let plan = active_plan(&mut tx, &request.plan_id).await?;
+    store::insert_pending(
+        &mut tx,
+        NewSubscription {
+            id: &subscription_id,
+            account_id,
+            plan_id: &plan.id,
+            interval: &request.interval,
+            payment_method_id: &method.id,
+            at: now,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if crate::backend::db::is_unique_violation(
+            &e,
+            "subscriptions_one_live_key",
+            "subscriptions.account_id",
+        ) {
+            AppError::new(ErrorKind::AlreadySubscribed)
+        } else {
+            e.into()
+        }
+    })?;
+    let end = add_months(now, interval_months(&request.interval));
+    let invoice_id = invoices::issue(
+        &mut tx,
+        NewInvoice {
+            account_id,
+            purpose: "subscription",
+            subscription_id: Some(&subscription_id),
+            plan_id: Some(&plan.id),
+            package_id: None,
+            credits: plan.credits_per_period,
+            period: Some((now, end)),
+            currency: &plan.currency,
+            lines: vec![NewLine {
+                description: format!(
+                    "{} plan, {} ({} credits per period)",
+                    plan.name,
+                    interval_label(&request.interval),
+                    plan.credits_per_period
+                ),
+                quantity: 1,
+                unit_amount: plan.price(&request.interval),
+            }],
+            idempotency_key: None,
+            at: now,
+        },
+    )
+    .await?;
+    let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
+    outcome(
+        state,
+        account_id,
+        &subscription_id,
+        Some(&invoice_id),
+        payment,
+    )
+    .await
+}
+
+async fn outcome(
+    state: &AppState,
+    account_id: &str,
+    subscription_id: &str,
+    invoice_id: Option<&str>,
+    payment: Option<crate::payments::model::PaymentView>,
+) -> AppResult<SubscriptionOutcome> {
+    let mut tx = state.db.begin().await?;
+    let subscription = store::view(&mut tx, account_id, subscription_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    let invoice = match invoice_id {
+        Some(id) => invoices::find(&state.db, Some(account_id), id).await?,
+        None => None,
+    };
+    Ok(SubscriptionOutcome {
+        subscription,
+        invoice,
+        payment,
+    })
+}
+
+/// The account's subscription `id`, or 404.
+async fn owned(tx: &mut Tx, view: &SessionView, id: &str) -> AppResult<SubscriptionRow> {
+    store::find(tx, &view.account.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+fn conflict(message: &str) -> AppError {
+    AppError::with_message(ErrorKind::Conflict, message)
+}
+
+/// Upgrade (a higher price for the same interval) takes effect now with a prorated charge and
+/// prorated credits; anything else is a downgrade scheduled for the end of the period. Choosing
+/// the current plan again undoes a scheduled downgrade.
+pub async fn change_plan(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+    request: ChangePlanRequest,
+) -> AppResult<SubscriptionOutcome> {
+    require_owner(view)?;
+    let account_id = &view.account.id;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = owned(&mut tx, view, id).await?;
+    if sub.status != "active" {
+        return Err(conflict(match sub.status.as_str() {
+            "past_due" => "Pay the overdue invoice before changing plans.",
+            "pending_payment" => "The first payment has not arrived yet.",
+            _ => "This subscription has ended. Subscribe again to choose a plan.",
+        }));
+    }
+    let new_plan = active_plan(&mut tx, &request.plan_id).await?;
+    let old_plan = plans::pricing(&mut tx, &sub.plan_id)
+        .await?
+        .ok_or_else(|| AppError::internal("plan vanished"))?;
+    if new_plan.id == old_plan.id {
+        if sub.scheduled_plan_id.is_none() {
+            return Err(conflict("The subscription is already on this plan."));
+        }
+        store::schedule_plan(&mut tx, id, None, now).await?;
+        tx.commit().await?;
+        return outcome(state, account_id, id, None, None).await;
+    }
+    let (old_price, new_price) = (old_plan.price(&sub.interval), new_plan.price(&sub.interval));
+    if new_price <= old_price {
+        store::schedule_plan(&mut tx, id, Some(&new_plan.id), now).await?;
+        tx.commit().await?;
+        return outcome(state, account_id, id, None, None).await;
+    }
+    let (start, end) = sub
+        .period_start
+        .zip(sub.period_end)
+        .ok_or_else(|| AppError::internal("active subscription without a period"))?;
+    let charge = prorate_money(new_price - old_price, start, end, now);
+    let credits = prorate_credits(
+        (new_plan.credits_per_period - old_plan.credits_per_period).max(0),
+        start,
+        end,
+        now,
+    );
+    let days_left = (end - now).max(0) / 86_400;
+    let method = checkout::resolve_method(&state.db, account_id, None).await?;
+    let invoice_id = invoices::issue(
+        &mut tx,
+        NewInvoice {
+            account_id,
+            purpose: "proration",
+            subscription_id: Some(id),
+            plan_id: Some(&new_plan.id),
+            package_id: None,
+            credits,
+            period: Some((now, end)),
+            currency: &new_plan.currency,
+            lines: vec![NewLine {
+                description: format!(
+                    "Upgrade from {} to {}, prorated for the {days_left} remaining days (+{credits} credits)",
+                    old_plan.name, new_plan.name
+                ),
+                quantity: 1,
+                unit_amount: charge,
+            }],
+            idempotency_key: None,
+            at: now,
+        },
+    )
+    .await?;
+    store::schedule_plan(&mut tx, id, None, now).await?;
+    let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
+    outcome(state, account_id, id, Some(&invoice_id), payment).await
+}
+
+/// At period end (default): it keeps working until then and does not renew. Immediately: it
+/// ends now, unused plan credits expire, open invoices of it are voided; no refund.
+pub async fn cancel(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+    request: CancelRequest,
+) -> AppResult<SubscriptionOutcome> {
+    require_owner(view)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = owned(&mut tx, view, id).await?;
+    if sub.status == "canceled" {
+        return Err(conflict("This subscription has already ended."));
+    }
+    let ends_now = !request.at_period_end || sub.status == "pending_payment";
+    if ends_now {
+        end_now(&mut tx, &sub, now).await?;
+    } else {
+        store::set_cancel_at_period_end(&mut tx, id, true, now).await?;
+    }
+    tx.commit().await?;
+    if ends_now {
+        notify_canceled(state, &sub, "it was canceled on request.").await;
+    }
+    outcome(state, &view.account.id, id, None, None).await
+}
+
+/// Ends a subscription now inside `tx`: status, open invoices, unused plan credits.
+pub async fn end_now(tx: &mut Tx, sub: &SubscriptionRow, now: i64) -> AppResult<()> {
+    store::cancel_now(tx, &sub.id, now).await?;
+    let open: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE subscription_id = $1 AND status = 'open'",
+    )
+    .bind(&sub.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for invoice in open {
+        // A bank transfer waiting for approval is withdrawn with its invoice.
+        sqlx::query("UPDATE payments SET status = 'rejected', note = 'Subscription canceled', updated_at = $2 WHERE invoice_id = $1 AND status = 'awaiting_approval'")
+            .bind(&invoice)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        invoices::void(tx, &invoice, now).await?;
+    }
+    ledger::expire_plan_credits(
+        tx,
+        Entry {
+            account_id: &sub.account_id,
+            kind: EntryKind::Expiry,
+            amount: 0,
+            description: "Plan credits ended with the subscription",
+            reference_id: Some(&sub.id),
+            operation: None,
+            actor: "system",
+            idempotency_key: &format!("expiry:{}:canceled", sub.id),
+            at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn notify_canceled(state: &AppState, sub: &SubscriptionRow, why: &str) {
+    let mut name = sub.plan_id.clone();
+    if let Ok(mut tx) = state.db.begin().await {
+        if let Ok(Some(plan)) = plans::pricing(&mut tx, &sub.plan_id).await {
+            name = plan.name;
+        }
+        let _ = tx.commit().await;
+    }
+    crate::mail::notices::subscription_canceled(state, &sub.account_id, &name, why).await;
+}
+
+/// Undoes a cancellation at period end, while the period lasts.
+pub async fn resume(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+) -> AppResult<SubscriptionOutcome> {
+    require_owner(view)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = owned(&mut tx, view, id).await?;
+    if !sub.cancel_at_period_end || !matches!(sub.status.as_str(), "active" | "past_due") {
+        return Err(conflict(
+            "Only a subscription set to cancel at period end can be resumed.",
+        ));
+    }
+    store::set_cancel_at_period_end(&mut tx, id, false, now).await?;
+    tx.commit().await?;
+    outcome(state, &view.account.id, id, None, None).await
+}

@@ -1,0 +1,334 @@
+//! SQL for subscriptions. Every read is scoped by account; state changes are conditional
+//! updates, so two requests (or two scheduler instances) cannot both apply the same change.
+
+use super::model::SubscriptionView;
+use crate::auth::model::PlanRef;
+use crate::backend::clock::rfc3339;
+use crate::backend::{Db, Timestamp, Tx};
+use sqlx::Row;
+
+/// The rows the services reason about.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub account_id: String,
+    pub plan_id: String,
+    pub status: String,
+    pub interval: String,
+    pub period_start: Option<Timestamp>,
+    pub period_end: Option<Timestamp>,
+    pub anchor_at: Option<Timestamp>,
+    pub cancel_at_period_end: bool,
+    pub scheduled_plan_id: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub past_due_since: Option<Timestamp>,
+    pub renewal_attempts: i64,
+}
+
+const ROW: &str = "SELECT id, account_id, plan_id, status, billing_interval, current_period_start, current_period_end, \
+     anchor_at, cancel_at_period_end, scheduled_plan_id, payment_method_id, past_due_since, renewal_attempts \
+     FROM subscriptions";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionRow, sqlx::Error> {
+    Ok(SubscriptionRow {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        plan_id: row.try_get("plan_id")?,
+        status: row.try_get("status")?,
+        interval: row.try_get("billing_interval")?,
+        period_start: row.try_get("current_period_start")?,
+        period_end: row.try_get("current_period_end")?,
+        anchor_at: row.try_get("anchor_at")?,
+        cancel_at_period_end: row.try_get::<i64, _>("cancel_at_period_end")? != 0,
+        scheduled_plan_id: row.try_get("scheduled_plan_id")?,
+        payment_method_id: row.try_get("payment_method_id")?,
+        past_due_since: row.try_get("past_due_since")?,
+        renewal_attempts: row.try_get("renewal_attempts")?,
+    })
+}
+
+pub async fn find(
+    tx: &mut Tx,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("{ROW} WHERE account_id = $1 AND id = $2"))
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn find_by_id(tx: &mut Tx, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("{ROW} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub struct NewSubscription<'a> {
+    pub id: &'a str,
+    pub account_id: &'a str,
+    pub plan_id: &'a str,
+    pub interval: &'a str,
+    pub payment_method_id: &'a str,
+    pub at: Timestamp,
+}
+
+/// Inserts a `pending_payment` subscription; the unique index on live subscriptions turns a
+/// second one into a unique violation.
+pub async fn insert_pending(tx: &mut Tx, new: NewSubscription<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO subscriptions (id, account_id, plan_id, status, billing_interval, payment_method_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $6)",
+    )
+    .bind(new.id)
+    .bind(new.account_id)
+    .bind(new.plan_id)
+    .bind(new.interval)
+    .bind(new.payment_method_id)
+    .bind(new.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// pending_payment → active with its first period.
+pub async fn activate(
+    tx: &mut Tx,
+    id: &str,
+    period: (Timestamp, Timestamp),
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET status = 'active', current_period_start = $2, current_period_end = $3, \
+         anchor_at = $2, updated_at = $4 WHERE id = $1 AND status = 'pending_payment'",
+    )
+    .bind(id)
+    .bind(period.0)
+    .bind(period.1)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves into the next period (after a paid renewal); only from the period it was due in.
+pub async fn extend(
+    tx: &mut Tx,
+    id: &str,
+    from_end: Timestamp,
+    to_end: Timestamp,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET status = 'active', current_period_start = $2, current_period_end = $3, \
+         past_due_since = NULL, renewal_attempts = 0, next_attempt_at = NULL, updated_at = $4 \
+         WHERE id = $1 AND current_period_end = $2 AND status IN ('active', 'past_due')",
+    )
+    .bind(id)
+    .bind(from_end)
+    .bind(to_end)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_plan(
+    tx: &mut Tx,
+    id: &str,
+    plan_id: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET plan_id = $2, scheduled_plan_id = NULL, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(plan_id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn schedule_plan(
+    tx: &mut Tx,
+    id: &str,
+    plan_id: Option<&str>,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE subscriptions SET scheduled_plan_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(plan_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_cancel_at_period_end(
+    tx: &mut Tx,
+    id: &str,
+    cancel: bool,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET cancel_at_period_end = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(cancel as i64)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Ends it now. False when it had already ended.
+pub async fn cancel_now(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET status = 'canceled', canceled_at = $2, next_attempt_at = NULL, \
+         lease_owner = NULL, lease_until = NULL, updated_at = $2 WHERE id = $1 AND status <> 'canceled'",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A failed renewal charge: past due since the period end, with the next retry planned.
+pub async fn mark_past_due(
+    tx: &mut Tx,
+    id: &str,
+    since: Timestamp,
+    attempts: i64,
+    next_attempt_at: Timestamp,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET status = 'past_due', past_due_since = $2, renewal_attempts = $3, \
+         next_attempt_at = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(since)
+    .bind(attempts)
+    .bind(next_attempt_at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Which subscriptions the scheduler has to look at now: active ones whose period has ended,
+/// past-due ones whose next retry is due.
+pub async fn due_ids(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM subscriptions WHERE \
+         ((status = 'active' AND current_period_end <= $1) OR (status = 'past_due' AND next_attempt_at <= $1)) \
+         AND (lease_until IS NULL OR lease_until < $1) ORDER BY current_period_end LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Claims a due subscription for one scheduler instance until `until`. The conditional update
+/// is the lock: of several instances racing, exactly one sees a row change.
+pub async fn claim(
+    db: &Db,
+    id: &str,
+    owner: &str,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET lease_owner = $2, lease_until = $4 WHERE id = $1 \
+         AND ((status = 'active' AND current_period_end <= $3) OR (status = 'past_due' AND next_attempt_at <= $3)) \
+         AND (lease_until IS NULL OR lease_until < $3)",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(now)
+    .bind(until)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn release(db: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+const VIEW: &str = "SELECT s.id, s.plan_id, p.name AS plan_name, s.status, s.billing_interval, s.current_period_start, \
+     s.current_period_end, s.cancel_at_period_end, s.scheduled_plan_id, sp.name AS scheduled_plan_name, \
+     s.payment_method_id, s.canceled_at FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
+     LEFT JOIN plans sp ON sp.id = s.scheduled_plan_id";
+
+fn view_from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionView, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let cancel_at_period_end = row.try_get::<i64, _>("cancel_at_period_end")? != 0;
+    let period_end: Option<Timestamp> = row.try_get("current_period_end")?;
+    let renews = matches!(status.as_str(), "active" | "past_due") && !cancel_at_period_end;
+    let scheduled_plan = match row.try_get::<Option<String>, _>("scheduled_plan_id")? {
+        Some(id) => Some(PlanRef {
+            id,
+            name: row.try_get("scheduled_plan_name")?,
+        }),
+        None => None,
+    };
+    Ok(SubscriptionView {
+        id: row.try_get("id")?,
+        plan: PlanRef {
+            id: row.try_get("plan_id")?,
+            name: row.try_get("plan_name")?,
+        },
+        interval: row.try_get("billing_interval")?,
+        current_period_start: row
+            .try_get::<Option<Timestamp>, _>("current_period_start")?
+            .map(rfc3339),
+        current_period_end: period_end.map(rfc3339),
+        renewal_date: period_end.filter(|_| renews).map(rfc3339),
+        cancel_at_period_end,
+        scheduled_plan,
+        payment_method_id: row.try_get("payment_method_id")?,
+        canceled_at: row
+            .try_get::<Option<Timestamp>, _>("canceled_at")?
+            .map(rfc3339),
+        status,
+    })
+}
+
+/// The account's subscriptions, the live one first.
+pub async fn list(db: &Db, account_id: &str) -> Result<Vec<SubscriptionView>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "{VIEW} WHERE s.account_id = $1 ORDER BY CASE WHEN s.status = 'canceled' THEN 1 ELSE 0 END, s.created_at DESC"
+    ))
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(view_from_row).collect()
+}
+
+pub async fn view(
+    tx: &mut Tx,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<SubscriptionView>, sqlx::Error> {
+    let row = sqlx::query(&format!("{VIEW} WHERE s.account_id = $1 AND s.id = $2"))
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(view_from_row).transpose()
+}

@@ -1,0 +1,149 @@
+import { test, expect } from "@playwright/test";
+import fs from "node:fs";
+import { admin } from "../playwright.config.mjs";
+import { logIn, signUp, watchConsole } from "./support.mjs";
+
+// The smallest valid PNG: a receipt the server recognises by its content.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+async function addCard(page, number) {
+  const form = page.getByTestId("add-card-form");
+  await form.getByLabel("Card number").fill(number);
+  await form.getByLabel("Month").fill("12");
+  await form.getByLabel("Year").fill("2030");
+  await form.getByLabel("CVC").fill("123");
+  await form.getByRole("button", { name: "Add card" }).click();
+}
+
+function planCard(page, slug) {
+  return page.locator(`article[data-plan="${slug}"]`);
+}
+
+test("subscribe with a card added inline: the gate opens with the plan's credits", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signUp(page);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("heading", { name: "Add payment method" })).toBeVisible();
+  await addCard(page, "4242 4242 4242 4242");
+  // The new card is the default and preselected.
+  await expect(page.getByLabel("Pay with")).toContainText("VISA ending 4242");
+
+  await page.getByRole("button", { name: "Yearly" }).click();
+  await expect(planCard(page, "growth")).toContainText("$790.00");
+  await page.getByRole("button", { name: "Monthly" }).click();
+  await expect(planCard(page, "growth")).toContainText("$79.00");
+
+  const subscribe = planCard(page, "growth").getByRole("button", { name: "Subscribe" });
+  await subscribe.click();
+  await expect(page).toHaveURL(/\/\?subscribed=1$/);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("dashboard-balance")).toHaveText("5000");
+  await expect(page.getByTestId("dashboard-plan")).toHaveText("Growth");
+  await expect(page.locator(".cta-choose-plan")).toHaveCount(0);
+
+  // The plans page marks the plan and offers the changes.
+  await page.goto("/account/plans");
+  await expect(planCard(page, "growth")).toContainText("Current plan");
+  await expect(planCard(page, "scale").getByRole("button", { name: "Upgrade now" })).toBeVisible();
+  await expect(planCard(page, "starter").getByRole("button", { name: "Downgrade at period end" })).toBeVisible();
+
+  // Cancel at period end, then resume.
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+  await expect(page).toHaveURL(/changed=canceled/);
+  await expect(page.getByTestId("renewal")).toContainText("Ends on");
+  await page.getByRole("button", { name: "Resume subscription" }).click();
+  await expect(page).toHaveURL(/changed=resumed/);
+  await expect(page.getByTestId("renewal")).toContainText("Renews on");
+
+  // The invoice is listed and its PDF downloads.
+  await page.goto("/account/billing");
+  const row = page.locator("tr[data-invoice]").first();
+  await expect(row).toContainText("$79.00");
+  await expect(row).toContainText("paid");
+  const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("link", { name: "PDF" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^INV-\d{4}-\d{6}\.pdf$/);
+  const pdf = fs.readFileSync(await download.path());
+  expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+  await expect(page.locator("tr[data-payment]").first()).toContainText("succeeded");
+  expect(errors).toEqual([]);
+});
+
+test("declined cards say why and the gate stays closed", async ({ page }) => {
+  await signUp(page);
+  await addCard(page, "4000 0000 0000 0002");
+  await expect(page.getByRole("alert")).toContainText("The card was declined");
+  await expect(page.getByRole("heading", { name: "Add payment method" })).toBeVisible();
+
+  // This card can be saved, but charging it fails.
+  await addCard(page, "4000 0000 0000 0341");
+  await expect(page.getByLabel("Pay with")).toContainText("ending 0341");
+  await planCard(page, "starter").getByRole("button", { name: "Subscribe" }).click();
+  await expect(page.getByRole("alert")).toContainText("Payment declined");
+  await expect(page.getByRole("alert")).toContainText("Try another card");
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/account\/plans$/);
+});
+
+test("bank transfer: reference and receipt, an admin approves, the gate opens", async ({ page }) => {
+  const email = await signUp(page);
+  await page.goto("/account/billing");
+  await page.getByRole("button", { name: "Pay by bank transfer" }).click();
+  await expect(page.locator('li[data-method-kind="bank_transfer"]')).toContainText("Default");
+
+  await page.goto("/account/plans");
+  await planCard(page, "starter").getByRole("button", { name: "Subscribe" }).click();
+  await expect(page).toHaveURL(/\/account\/billing\?pending=1$/);
+  await expect(page.getByRole("status")).toContainText("starts when its first invoice is paid");
+
+  const form = page.locator("form.manual-payment").first();
+  await form.getByLabel("Bank reference").fill("TRX-2026-0042");
+  await form.getByLabel(/Receipt/).setInputFiles({ name: "receipt.png", mimeType: "image/png", buffer: PNG });
+  await form.getByRole("button", { name: "Submit payment" }).click();
+  await expect(page).toHaveURL(/manual=submitted/);
+  await expect(page.getByRole("status")).toContainText("awaiting approval");
+  await expect(page.locator("tr[data-payment]").first()).toContainText("awaiting approval");
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/account\/plans$/);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await logIn(page, admin.email, admin.password);
+  await page.goto("/admin/payments");
+  const pending = page.locator("article.pending-payment", { hasText: "TRX-2026-0042" });
+  await expect(pending.locator("img.receipt-preview")).toBeVisible();
+  await expect(pending.locator("img.receipt-preview")).toHaveJSProperty("naturalWidth", 1);
+  await pending.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status")).toContainText("Approved");
+  await expect(page.locator("article.pending-payment", { hasText: "TRX-2026-0042" })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("dashboard-balance")).toHaveText("1000");
+});
+
+test("a throttled plan list says so and retries once", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/account/billing");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  let throttled = 0;
+  await page.route("**/api/plans/list", async (route) => {
+    if (throttled === 0) {
+      throttled += 1;
+      await route.fulfill({
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "1" },
+        body: JSON.stringify({ code: "throttled", retry_after_seconds: 1, message: "Too many requests." }),
+      });
+    } else {
+      await route.continue();
+    }
+  });
+  await page.locator(".cta-choose-plan").first().click();
+  await expect(page.getByTestId("plans-throttled")).toContainText("Throttled, retrying");
+  await expect(planCard(page, "starter")).toBeVisible();
+  await expect(page.getByTestId("plans-throttled")).toHaveCount(0);
+  expect(throttled).toBe(1);
+});

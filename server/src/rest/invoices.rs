@@ -1,0 +1,70 @@
+//! `/api/v1/billing/invoices/…`: list, detail, PDF. Another account's invoice is 404.
+
+use super::paging::Paging;
+use super::route;
+use app::auth::identity::Authenticated;
+use app::backend::AppState;
+use app::common::AppResult;
+use app::invoices::api::find_for;
+use app::invoices::model::{InvoiceView, Page};
+use app::invoices::{pdf, store};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    let router = route(Router::new(), "/billing/invoices", get(list));
+    let router = route(router, "/billing/invoices/{id}", get(detail));
+    route(router, "/billing/invoices/{id}/pdf", get(download))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    paging: Paging,
+) -> AppResult<Json<Page<InvoiceView>>> {
+    let (items, total) = store::list(
+        &state.db,
+        &auth.view.account.id,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<InvoiceView>> {
+    Ok(Json(find_for(&state, &auth.view, &id).await?))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let invoice = find_for(&state, &auth.view, &id).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let bytes = pdf::render(&invoice);
+        (invoice.number, bytes)
+    })
+    .await
+    .map_err(app::common::AppError::internal)?;
+    let (number, bytes) = bytes;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{number}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    ))
+}

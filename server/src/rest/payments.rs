@@ -1,0 +1,232 @@
+//! `/api/v1/billing/payments/…`: history, manual bank-transfer payments with receipts, and the
+//! admin's review of them.
+
+use super::paging::Paging;
+use super::route;
+use app::auth::identity::{AdminUser, Authenticated};
+use app::backend::AppState;
+use app::common::{AppError, AppResult};
+use app::invoices::model::Page;
+use app::payments::manual::{self, ManualPayment, MAX_RECEIPT_BYTES};
+use app::payments::model::PaymentView;
+use app::payments::records;
+use axum::extract::multipart::Field;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+/// A receipt of at most 5 MB plus the form's other fields and multipart framing.
+const MANUAL_BODY_LIMIT: usize = MAX_RECEIPT_BYTES + 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    let router = route(Router::new(), "/billing/payments", get(history));
+    let router = route(
+        router,
+        "/billing/payments/manual",
+        post(submit_manual).layer(DefaultBodyLimit::max(MANUAL_BODY_LIMIT)),
+    );
+    let router = route(router, "/billing/payments/{id}/receipt", get(receipt));
+    let router = route(router, "/billing/admin/payments", get(admin_all));
+    let router = route(
+        router,
+        "/billing/admin/pending_payments",
+        get(admin_pending),
+    );
+    let router = route(
+        router,
+        "/billing/admin/payments/{id}/approve",
+        post(approve),
+    );
+    route(router, "/billing/admin/payments/{id}/reject", post(reject))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    paging: Paging,
+) -> AppResult<Json<Page<PaymentView>>> {
+    let (items, total) = records::list(
+        &state.db,
+        Some(&auth.view.account.id),
+        None,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+fn too_large() -> AppError {
+    AppError::invalid("receipt", "The receipt must be at most 5 MB.")
+}
+
+/// Reads a file field, refusing it (422) as soon as it passes the cap.
+async fn read_capped(mut field: Field<'_>) -> AppResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_RECEIPT_BYTES {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(bytes),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => {
+                return Err(AppError::invalid(
+                    "receipt",
+                    format!("The upload broke off: {}", e.body_text()),
+                ))
+            }
+        }
+    }
+}
+
+async fn read_form(mut multipart: Multipart) -> AppResult<ManualPayment> {
+    let mut form = ManualPayment {
+        invoice_id: String::new(),
+        reference: String::new(),
+        receipt: None,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => {
+                return Err(AppError::invalid(
+                    "form",
+                    "Send the payment as multipart/form-data.",
+                ))
+            }
+        };
+        match field.name().unwrap_or_default() {
+            "invoice_id" => form.invoice_id = field.text().await.unwrap_or_default(),
+            "reference" => form.reference = field.text().await.unwrap_or_default(),
+            "receipt" => {
+                let has_file = field.file_name().is_some_and(|n| !n.is_empty());
+                let bytes = read_capped(field).await?;
+                // A browser form with no file chosen sends an empty, nameless part.
+                if has_file || !bytes.is_empty() {
+                    form.receipt = Some(bytes);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// Browsers posting the billing page's form get a redirect back to it; API clients get JSON.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+async fn submit_manual(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let result = async {
+        let multipart = multipart
+            .map_err(|_| AppError::invalid("form", "Send the payment as multipart/form-data."))?;
+        let form = read_form(multipart).await?;
+        manual::submit(&state, &auth.view, form).await
+    }
+    .await;
+    match (result, wants_html(&headers)) {
+        (Ok(payment), false) => (StatusCode::CREATED, Json(payment)).into_response(),
+        (Err(e), false) => e.into_response(),
+        (Ok(_), true) => Redirect::to("/account/billing?manual=submitted").into_response(),
+        (Err(e), true) => Redirect::to(&format!("/account/billing?manual_error={}", e.kind.code()))
+            .into_response(),
+    }
+}
+
+async fn receipt(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (bytes, content_type) = manual::receipt(&state, &auth.view, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            // Never let a browser guess another type from the bytes.
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn admin_all(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    paging: Paging,
+) -> AppResult<Json<Page<PaymentView>>> {
+    let (items, total) =
+        records::list(&state.db, None, None, paging.limit(), paging.offset()).await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+async fn admin_pending(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    paging: Paging,
+) -> AppResult<Json<Page<PaymentView>>> {
+    let (items, total) = records::list(
+        &state.db,
+        None,
+        Some("awaiting_approval"),
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Decision {
+    #[serde(default)]
+    note: String,
+}
+
+async fn approve(
+    state: State<AppState>,
+    admin: AdminUser,
+    id: Path<String>,
+    decision: super::json::JsonOrDefault<Decision>,
+) -> AppResult<Json<PaymentView>> {
+    decide(state, admin, id, decision, true).await
+}
+
+async fn reject(
+    state: State<AppState>,
+    admin: AdminUser,
+    id: Path<String>,
+    decision: super::json::JsonOrDefault<Decision>,
+) -> AppResult<Json<PaymentView>> {
+    decide(state, admin, id, decision, false).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    super::json::JsonOrDefault(decision): super::json::JsonOrDefault<Decision>,
+    approve: bool,
+) -> AppResult<Json<PaymentView>> {
+    Ok(Json(
+        manual::decide(&state, &admin.view, &id, approve, &decision.note).await?,
+    ))
+}

@@ -1,0 +1,101 @@
+//! `/api/v1/auth/subscriptions/…`: list, subscribe, change plan, cancel, resume.
+
+use super::idempotency;
+use super::json::{ApiJson, JsonOrDefault};
+use super::route;
+use app::auth::identity::Authenticated;
+use app::backend::AppState;
+use app::common::AppResult;
+use app::subscriptions::model::{
+    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionList, SubscriptionOutcome,
+};
+use app::subscriptions::service;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    let router = route(
+        Router::new(),
+        "/auth/subscriptions",
+        get(list).post(subscribe),
+    );
+    let router = route(
+        router,
+        "/auth/subscriptions/{id}/change-plan",
+        post(change_plan),
+    );
+    let router = route(router, "/auth/subscriptions/{id}/cancel", post(cancel));
+    route(router, "/auth/subscriptions/{id}/resume", post(resume))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> AppResult<Json<SubscriptionList>> {
+    let items = service::list(&state, &auth.view).await?;
+    Ok(Json(SubscriptionList { items }))
+}
+
+async fn subscribe(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SubscribeRequest>,
+) -> Response {
+    let fingerprint = format!(
+        "subscribe:{}",
+        serde_json::to_string(&request).unwrap_or_default()
+    );
+    let work = service::subscribe(&state, &auth.view, request);
+    idempotency::once(
+        &state,
+        &auth.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::CREATED,
+        work,
+    )
+    .await
+}
+
+async fn change_plan(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ChangePlanRequest>,
+) -> Response {
+    let fingerprint = format!("change-plan:{id}:{}", request.plan_id);
+    let work = service::change_plan(&state, &auth.view, &id, request);
+    idempotency::once(
+        &state,
+        &auth.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::OK,
+        work,
+    )
+    .await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonOrDefault(request): JsonOrDefault<CancelRequest>,
+) -> AppResult<Json<SubscriptionOutcome>> {
+    Ok(Json(
+        service::cancel(&state, &auth.view, &id, request).await?,
+    ))
+}
+
+async fn resume(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<SubscriptionOutcome>> {
+    Ok(Json(service::resume(&state, &auth.view, &id).await?))
+}
