@@ -6,15 +6,15 @@ use crate::auth::guard::provide_session;
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
+use crate::credits::pages::UsagePage;
 use crate::invoices::pages::InvoicePage;
 use crate::mail::pages::DevOutboxPage;
+use crate::modules::pages::{PlannerPage, WriterPage};
 use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
-use crate::ui::pages::{
-    AdminHome, AutomationPage, Dashboard, PlannerPage, SitesPage, TeamPage, UsagePage, WriterPage,
-};
+use crate::ui::pages::{AdminHome, AutomationPage, Dashboard, SitesPage, TeamPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

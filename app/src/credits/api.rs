@@ -1,15 +1,114 @@
-//! Server functions of the credit balance.
+//! Server functions of credits: the balance, packages, the preflight estimate and usage reports.
+//! The same services answer the REST endpoints.
 
-use super::model::BalanceView;
+use super::model::{
+    BalanceView, CreditCost, CreditPackageView, Estimate, LedgerEntryView, PurchaseOutcome,
+    UsageFilter, UsageLogView, UsageSummary,
+};
 use crate::common::AppError;
+use crate::invoices::model::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {crate::auth::identity::require_session, crate::backend::app_state};
+
+/// Rows per page of the usage page's lists.
+pub const PAGE_SIZE: i64 = 25;
 
 /// The account's balance, as `GET /api/v1/billing/transactions/balance/` gives it.
 #[server(endpoint = "billing/balance")]
 pub async fn get_balance() -> Result<BalanceView, AppError> {
     let (view, _) = require_session().await?;
     Ok(super::ledger::balance_view(&app_state()?, &view.account.id).await?)
+}
+
+#[server(endpoint = "billing/credit-packages")]
+pub async fn list_credit_packages() -> Result<Vec<CreditPackageView>, AppError> {
+    require_session().await?;
+    Ok(super::packages::list_active(&app_state()?.db).await?)
+}
+
+/// Buys a package. `request_key` is made once per rendered form, so a double submission buys
+/// once. Card and PayPal purchases come back with the credits granted; a bank transfer goes to
+/// the billing page to pay the invoice.
+#[server(endpoint = "billing/buy-credits")]
+pub async fn buy_credit_package(
+    package_id: String,
+    payment_method_id: Option<String>,
+    request_key: String,
+) -> Result<PurchaseOutcome, AppError> {
+    let (view, _) = require_session().await?;
+    let request = super::model::PurchaseRequest { payment_method_id };
+    let key = Some(request_key.as_str()).filter(|k| !k.is_empty() && k.len() <= 100);
+    let outcome =
+        super::packages::purchase(&app_state()?, &view, &package_id, request, key).await?;
+    if !outcome.credits_granted && outcome.payment.is_none() {
+        leptos_axum::redirect("/account/billing?pending=package#manual-payment");
+    }
+    Ok(outcome)
+}
+
+#[server(endpoint = "billing/credit-costs")]
+pub async fn list_credit_costs() -> Result<Vec<CreditCost>, AppError> {
+    Ok(super::metering::costs(&app_state()?.db).await?)
+}
+
+/// The preflight of a task page: cost, buffer and whether the available balance covers it.
+#[server(endpoint = "billing/estimate")]
+pub async fn estimate_cost(operation: String, quantity: i64) -> Result<Estimate, AppError> {
+    let (view, _) = require_session().await?;
+    super::metering::estimate(&app_state()?, &view.account.id, &operation, quantity).await
+}
+
+#[server(endpoint = "billing/usage-summary")]
+pub async fn get_usage_summary(filter: UsageFilter) -> Result<UsageSummary, AppError> {
+    let (view, _) = require_session().await?;
+    let state = app_state()?;
+    super::usage::summary(&state.db, &view.account.id, &filter, state.clock.now()).await
+}
+
+#[server(endpoint = "billing/ledger")]
+pub async fn ledger_page(
+    filter: UsageFilter,
+    page: i64,
+) -> Result<Page<LedgerEntryView>, AppError> {
+    let (view, _) = require_session().await?;
+    let page = page.max(1);
+    let (items, total) = super::usage::ledger(
+        &app_state()?.db,
+        &view.account.id,
+        &filter,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: PAGE_SIZE,
+        total,
+    })
+}
+
+#[server(endpoint = "billing/usage-logs")]
+pub async fn usage_logs_page(
+    filter: UsageFilter,
+    page: i64,
+) -> Result<Page<UsageLogView>, AppError> {
+    let (view, _) = require_session().await?;
+    let page = page.max(1);
+    let (items, total) = super::usage::logs(
+        &app_state()?.db,
+        &view.account.id,
+        &filter,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: PAGE_SIZE,
+        total,
+    })
 }

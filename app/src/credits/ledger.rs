@@ -2,11 +2,9 @@
 //! transaction together with the cached balance on `accounts`; the unique idempotency key of
 //! each entry makes a replayed grant a no-op, and the balance can never go below zero.
 
-use super::model::LedgerEntryView;
 use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
-use sqlx::Row;
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,50 +193,19 @@ pub async fn balance(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// The account's entries, newest first.
-pub async fn entries(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<LedgerEntryView>, i64), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, kind, amount, balance_after, description, reference_id, created_at FROM credit_ledger \
-         WHERE account_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM credit_ledger WHERE account_id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(db.pool())
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(LedgerEntryView {
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                amount: row.try_get("amount")?,
-                balance_after: row.try_get("balance_after")?,
-                description: row.try_get("description")?,
-                reference_id: row.try_get("reference_id")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((items, total))
-}
-
 /// The balance as the API shows it, with the plan's credits per period and the period end.
 pub async fn balance_view(
     state: &crate::backend::AppState,
     account_id: &str,
 ) -> Result<super::model::BalanceView, sqlx::Error> {
+    if state
+        .faults
+        .balance
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        // FAULT_INJECTION only: the balance reads as if the database were unreachable.
+        return Err(sqlx::Error::PoolTimedOut);
+    }
     let balance = balance(&state.db, account_id).await?;
     let plan: Option<(i64, Option<Timestamp>)> = sqlx::query_as(
         "SELECT p.credits_per_period, s.current_period_end FROM subscriptions s JOIN plans p ON p.id = s.plan_id \

@@ -6,13 +6,12 @@ use super::ledger::{self, Applied, Entry, EntryKind};
 use super::model::{with_buffer, CreditCost, Estimate};
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db, Timestamp};
-use crate::common::{AppError, AppResult, ErrorKind};
+use crate::common::{AppError, AppResult};
 use sqlx::Row;
 
 /// How long a hold lives if its task never settles it (a crash); the scheduler releases it.
 pub const HOLD_SECONDS: i64 = 15 * 60;
-pub const PURCHASE_URL: &str = "/account/billing#credit-packages";
-pub const UPGRADE_URL: &str = "/account/plans";
+pub use super::model::{insufficient, PURCHASE_URL, UPGRADE_URL};
 
 pub async fn costs(db: &Db) -> Result<Vec<CreditCost>, sqlx::Error> {
     let rows = sqlx::query(
@@ -47,7 +46,7 @@ pub async fn estimate(
     operation: &str,
     quantity: i64,
 ) -> AppResult<Estimate> {
-    if quantity < 1 || quantity > 1_000_000 {
+    if !(1..=1_000_000).contains(&quantity) {
         return Err(AppError::invalid(
             "quantity",
             "Enter a quantity from 1 to 1,000,000.",
@@ -64,15 +63,6 @@ pub async fn estimate(
         required,
         available,
         covered: available >= required,
-    })
-}
-
-pub fn insufficient(required: i64, available: i64) -> AppError {
-    AppError::new(ErrorKind::InsufficientCredits {
-        required,
-        available,
-        purchase_url: PURCHASE_URL.into(),
-        upgrade_url: UPGRADE_URL.into(),
     })
 }
 

@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod model;
+pub mod pages;
+pub mod widget;
 
 #[cfg(feature = "ssr")]
 pub mod ledger;
@@ -9,3 +11,7 @@ pub mod ledger;
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod metering;
+#[cfg(feature = "ssr")]
+pub mod packages;
+#[cfg(feature = "ssr")]
+pub mod usage;

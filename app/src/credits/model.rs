@@ -1,6 +1,36 @@
 //! The ledger and balance as API clients and the browser see them.
 
+use crate::common::{AppError, ErrorKind};
 use serde::{Deserialize, Serialize};
+
+pub const PURCHASE_URL: &str = "/account/billing#credit-packages";
+pub const UPGRADE_URL: &str = "/account/plans";
+
+/// Every type of ledger entry (the `kind` filter of the ledger).
+pub const ENTRY_KINDS: [&str; 7] = [
+    "plan_grant",
+    "purchase",
+    "usage",
+    "adjustment",
+    "hold",
+    "release",
+    "expiry",
+];
+
+/// 402 `insufficient_credits`: the same error from the server's hold and the browser's preflight.
+pub fn insufficient(required: i64, available: i64) -> AppError {
+    AppError::with_message(
+        ErrorKind::InsufficientCredits {
+            required,
+            available,
+            purchase_url: PURCHASE_URL.into(),
+            upgrade_url: UPGRADE_URL.into(),
+        },
+        format!(
+            "This task needs {required} credits (its estimate plus a 20% buffer); {available} are available. Nothing was started."
+        ),
+    )
+}
 
 /// `GET /api/v1/billing/transactions/balance/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +51,10 @@ pub struct LedgerEntryView {
     pub balance_after: i64,
     pub description: String,
     pub reference_id: Option<String>,
+    /// The metered operation of a hold, release or usage entry.
+    pub operation: Option<String>,
+    /// `system`, or the id of the user or admin who caused the entry.
+    pub actor: String,
     pub created_at: String,
 }
 
@@ -58,6 +92,85 @@ pub struct Estimate {
     pub required: i64,
     pub available: i64,
     pub covered: bool,
+}
+
+/// A credit package as tenants see it (`GET /api/v1/billing/credit-packages/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditPackageView {
+    pub id: String,
+    pub name: String,
+    pub credits: i64,
+    pub price: crate::common::Money,
+    pub is_featured: bool,
+}
+
+/// `POST /api/v1/billing/credit-packages/{id}/purchase/` — `{payment_method_id?}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseRequest {
+    #[serde(default)]
+    pub payment_method_id: Option<String>,
+}
+
+/// What a purchase did: the invoice, and the payment when one was charged (a bank transfer
+/// leaves the invoice open for a manual payment; the credits arrive when it is approved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseOutcome {
+    pub invoice: crate::invoices::model::InvoiceView,
+    pub payment: Option<crate::payments::model::PaymentView>,
+    pub credits_granted: bool,
+}
+
+/// Filters of the ledger and usage lists (`?kind=&operation=&from=YYYY-MM-DD&to=YYYY-MM-DD`,
+/// both dates inclusive, UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageFilter {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub operation: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// One metered operation's use (`GET /api/v1/billing/credits/usage/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageLogView {
+    pub id: String,
+    pub operation: String,
+    pub quantity: i64,
+    pub credits: i64,
+    pub site_id: Option<String>,
+    pub task_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationTotal {
+    pub operation: String,
+    pub label: String,
+    pub runs: i64,
+    pub quantity: i64,
+    pub credits: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTotal {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub credits: i64,
+}
+
+/// `GET /api/v1/billing/credits/usage/summary/`: totals per operation, and per day for every
+/// day of the range (days without use are 0, so a chart has no gaps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageSummary {
+    pub from: String,
+    pub to: String,
+    pub total_credits: i64,
+    pub by_operation: Vec<OperationTotal>,
+    pub by_day: Vec<DayTotal>,
 }
 
 #[cfg(test)]

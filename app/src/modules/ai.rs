@@ -93,7 +93,7 @@ impl AiProvider for OpenAiCompatible {
 #[derive(Debug, Default)]
 pub struct OfflineTemplates;
 
-pub const OFFLINE_NAME: &str = "offline templates";
+pub use super::model::OFFLINE_PROVIDER as OFFLINE_NAME;
 
 const SENTENCES: &[&str] = &[
     "Readers searching for {k} want clear answers before they decide.",
@@ -157,7 +157,7 @@ mod tests {
     fn offline_text_stays_within_the_word_budget() {
         let text = OfflineTemplates::compose("trail running shoes", 300);
         let words = count_words(&text);
-        assert!(words <= 300 && words >= 250, "{words}");
+        assert!((250..=300).contains(&words), "{words}");
         assert!(text.contains("trail running shoes"));
         assert_eq!(text, OfflineTemplates::compose("trail running shoes", 300));
     }

@@ -1,7 +1,9 @@
 //! The AI modules whose tasks spend credits: Planner (keyword clustering) and Writer
 //! (outlines and articles).
 
+pub mod api;
 pub mod model;
+pub mod pages;
 pub mod planner;
 
 #[cfg(feature = "ssr")]

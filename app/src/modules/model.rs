@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The Writer's article length when none is asked for.
+pub const DEFAULT_ARTICLE_WORDS: i64 = 800;
+/// The name of the built-in provider used when no AI service is configured.
+pub const OFFLINE_PROVIDER: &str = "offline templates";
+
 /// `POST /api/v1/planner/tasks/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PlannerRequest {

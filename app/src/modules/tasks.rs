@@ -15,7 +15,7 @@ use crate::credits::model::with_buffer;
 use sqlx::Row;
 
 pub const MAX_KEYWORDS: usize = 5_000;
-pub const DEFAULT_ARTICLE_WORDS: i64 = 800;
+pub use super::model::DEFAULT_ARTICLE_WORDS;
 /// An outline is charged as one unit, whatever its length.
 const OUTLINE_WORDS: i64 = 250;
 
@@ -50,19 +50,32 @@ pub async fn require_module(state: &AppState, view: &SessionView, module: &str) 
     }
 }
 
+/// What a module asks the metered path to run.
+struct Metered<'a> {
+    module: &'a str,
+    operation: &'a str,
+    /// Units the estimate (and so the hold) is based on.
+    estimated_quantity: i64,
+    input: serde_json::Value,
+    site_id: Option<&'a str>,
+}
+
 async fn run_metered<F>(
     state: &AppState,
     view: &SessionView,
-    module: &str,
-    operation: &str,
-    estimated_quantity: i64,
-    input: serde_json::Value,
-    site_id: Option<&str>,
+    task: Metered<'_>,
     work: F,
 ) -> AppResult<TaskView>
 where
     F: std::future::Future<Output = AppResult<Produced>>,
 {
+    let Metered {
+        module,
+        operation,
+        estimated_quantity,
+        input,
+        site_id,
+    } = task;
     require_module(state, view, module).await?;
     let cost = metering::cost_of(&state.db, operation).await?;
     let actor = view.user.id.as_str();
@@ -174,11 +187,13 @@ pub async fn run_planner(
     run_metered(
         state,
         view,
-        "planner",
-        "planner.cluster_keywords",
-        count,
-        input,
-        request.site_id.as_deref(),
+        Metered {
+            module: "planner",
+            operation: "planner.cluster_keywords",
+            estimated_quantity: count,
+            input,
+            site_id: request.site_id.as_deref(),
+        },
         work,
     )
     .await
@@ -241,11 +256,13 @@ pub async fn run_writer(
     run_metered(
         state,
         view,
-        "writer",
-        operation,
-        quantity,
-        input,
-        request.site_id.as_deref(),
+        Metered {
+            module: "writer",
+            operation,
+            estimated_quantity: quantity,
+            input,
+            site_id: request.site_id.as_deref(),
+        },
         work,
     )
     .await

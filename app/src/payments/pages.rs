@@ -6,6 +6,7 @@ use super::api::{
     RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
 };
 use super::model::{PaymentMethodView, PaymentView};
+use crate::credits::pages::CreditPackagesCard;
 use crate::invoices::api::list_invoices;
 use crate::invoices::model::InvoiceView;
 use crate::invoices::pages::InvoiceTable;
@@ -212,6 +213,10 @@ fn notice_from_query(key: &str, value: &str) -> Option<(&'static str, String)> {
             "alert-success",
             "Payment submitted. It is awaiting approval; we will email you when it is confirmed.".into(),
         )),
+        ("pending", "package") => Some((
+            "alert-warning",
+            "Your credits arrive when the package's invoice is paid. Pay it by bank transfer below.".into(),
+        )),
         ("pending", _) => Some((
             "alert-warning",
             "Your subscription starts when its first invoice is paid. Pay it by bank transfer below.".into(),
@@ -239,6 +244,7 @@ pub fn BillingPage() -> impl IntoView {
         <h1>"Billing"</h1>
         {notices}
         <PaymentMethodsCard/>
+        <CreditPackagesCard/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
                 match invoices.await {

@@ -47,6 +47,16 @@ pub fn next_step(err: &AppError) -> Option<(&'static str, String)> {
     }
 }
 
+/// Every action that lifts the error: insufficient credits can be bought or come with a
+/// bigger plan.
+pub fn next_steps(err: &AppError) -> Vec<(&'static str, String)> {
+    let mut steps: Vec<_> = next_step(err).into_iter().collect();
+    if let ErrorKind::InsufficientCredits { upgrade_url, .. } = &err.kind {
+        steps.push(("Upgrade your plan", upgrade_url.clone()));
+    }
+    steps
+}
+
 /// The sentence shown under the headline. Server faults never show internals.
 pub fn message(err: &AppError) -> String {
     match &err.kind {
@@ -93,12 +103,12 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
         error.get().map(|err| {
-            let step = next_step(&err);
+            let steps = next_steps(&err);
             view! {
                 <div class="alert alert-error" role="alert" data-error-code=err.code()>
                     <strong>{headline(&err)}": "</strong>
                     {message(&err)}
-                    {step.map(|(label, href)| view! { " " <a href=href>{label}</a> })}
+                    {steps.into_iter().map(|(label, href)| view! { " " <a class="alert-action" href=href>{label}</a> }).collect_view()}
                 </div>
             }
         })

@@ -41,3 +41,19 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// A random token for one rendered form (idempotency of a submission).
+pub fn random_token() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        let (a, b) = (js_sys::Math::random(), js_sys::Math::random());
+        #[cfg(not(feature = "hydrate"))]
+        let (a, b) = (0.0, 0.0);
+        format!("{:016x}{:016x}", (a * 1e16) as u64, (b * 1e16) as u64)
+    }
+}

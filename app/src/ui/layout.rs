@@ -5,6 +5,7 @@ use super::hydration::mark_document_hydrated;
 use crate::auth::api::Logout;
 use crate::auth::guard::{use_session, RouteGuard};
 use crate::auth::model::{SessionView, PLANS_PATH};
+use crate::credits::widget::{provide_balance, BalanceWidget};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -12,6 +13,7 @@ use leptos_router::components::{Outlet, A};
 #[component]
 pub fn AppLayout() -> impl IntoView {
     mark_document_hydrated();
+    provide_balance();
     let collapsed = RwSignal::new(false);
     let session = use_session().0;
     // `None` while loading or signed out: the frame then shows no personal details.
@@ -54,7 +56,7 @@ fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> 
                 "☰"
             </button>
             <A href="/" attr:class="brand">"IGNY8"</A>
-            <div class="header-slot balance-slot" aria-label="Credit balance"></div>
+            <div class="header-slot balance-slot" aria-label="Credit balance"><BalanceWidget/></div>
             <Transition>
                 {move || signed_in.get().map(|s| {
                     let plan_missing = needs_plan(&Some(s.clone()));

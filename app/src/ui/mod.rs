@@ -1,5 +1,6 @@
 //! Shared widgets and the app frame.
 
+pub mod chart;
 pub mod errors;
 pub mod format;
 pub mod forms;

@@ -1,6 +1,7 @@
 //! Pages of the signed-in app whose slices are built by later work: each says what it will hold.
 
-use crate::credits::api::get_balance;
+use crate::credits::api::{get_balance, get_usage_summary};
+use crate::credits::pages::UsageChart;
 use crate::subscriptions::api::current_subscription;
 use crate::ui::errors::FormError;
 use crate::ui::format::date;
@@ -16,20 +17,21 @@ fn SectionPage(title: &'static str, intro: &'static str) -> impl IntoView {
     }
 }
 
-/// Balance, plan and renewal date (usage charts and limits join it with the usage work).
+/// Balance, plan, renewal date and the last 30 days' usage.
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let balance = Resource::new(|| (), |_| get_balance());
     let subscription = Resource::new(|| (), |_| current_subscription());
+    let usage = Resource::new(|| (), |_| get_usage_summary(Default::default()));
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
-                let (balance, subscription) = (balance.await, subscription.await);
-                match (balance, subscription) {
-                    (Err(error), _) | (_, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                    (Ok(balance), Ok(sub)) => view! {
+                let (balance, subscription, usage) = (balance.await, subscription.await, usage.await);
+                match (balance, subscription, usage) {
+                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    (Ok(balance), Ok(sub), Ok(usage)) => view! {
                         <div class="stat-grid">
                             <section class="card stat">
                                 <p class="muted">"Credits available"</p>
@@ -44,6 +46,10 @@ pub fn Dashboard() -> impl IntoView {
                                 </section>
                             })}
                         </div>
+                        <section class="card">
+                            <h2>"Last 30 days"</h2>
+                            <UsageChart summary=usage/>
+                        </section>
                     }.into_any(),
                 }
             })}
@@ -57,23 +63,8 @@ pub fn SitesPage() -> impl IntoView {
 }
 
 #[component]
-pub fn PlannerPage() -> impl IntoView {
-    view! { <SectionPage title="Planner" intro="Cluster keywords into topics."/> }
-}
-
-#[component]
-pub fn WriterPage() -> impl IntoView {
-    view! { <SectionPage title="Writer" intro="Outlines and article drafts for your keyword clusters."/> }
-}
-
-#[component]
 pub fn AutomationPage() -> impl IntoView {
     view! { <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/> }
-}
-
-#[component]
-pub fn UsagePage() -> impl IntoView {
-    view! { <SectionPage title="Usage" intro="Credits granted and spent, per operation and per day."/> }
 }
 
 #[component]

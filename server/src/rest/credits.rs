@@ -1,20 +1,57 @@
-//! `/api/v1/billing/transactions/…`: the balance and the credit ledger.
+//! Credits: the balance (and its live stream), the ledger, usage reports, the preflight
+//! estimate, credit costs and credit packages.
 
+use super::idempotency;
+use super::json::JsonOrDefault;
 use super::paging::Paging;
 use super::route;
-use app::auth::identity::Authenticated;
+use app::auth::identity::{ActiveTenant, Authenticated};
 use app::backend::AppState;
-use app::common::AppResult;
-use app::credits::ledger;
-use app::credits::model::{BalanceView, LedgerEntryView};
+use app::common::{AppError, AppResult};
+use app::credits::model::{
+    BalanceView, CreditCost, CreditPackageView, Estimate, LedgerEntryView, PurchaseRequest,
+    UsageFilter, UsageLogView, UsageSummary,
+};
+use app::credits::{ledger, metering, packages, usage};
 use app::invoices::model::Page;
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::stream::{self, Stream};
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/billing/transactions", get(entries));
-    route(router, "/billing/transactions/balance", get(balance))
+    let router = route(router, "/billing/transactions/balance", get(balance));
+    let router = route(
+        router,
+        "/billing/transactions/balance/stream",
+        get(balance_stream),
+    );
+    let router = route(router, "/billing/credits/usage", get(usage_logs));
+    let router = route(router, "/billing/credits/usage/summary", get(usage_summary));
+    let router = route(router, "/billing/credits/estimate", get(estimate));
+    let router = route(router, "/billing/credits/costs", get(costs));
+    let router = route(router, "/billing/credit-packages", get(list_packages));
+    route(
+        router,
+        "/billing/credit-packages/{id}/purchase",
+        post(purchase),
+    )
+}
+
+fn filter_from(
+    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<UsageFilter> {
+    query
+        .map(|Query(filter)| filter)
+        .map_err(|_| AppError::invalid("query", "The query string is malformed."))
 }
 
 async fn balance(
@@ -26,17 +63,191 @@ async fn balance(
     ))
 }
 
+/// How often a stream re-reads the balance, to see changes made by other server instances.
+const POLL: Duration = Duration::from_secs(2);
+/// Streams end after this long; the browser reconnects (and is authenticated again).
+const STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+struct Watch {
+    state: AppState,
+    account_id: String,
+    events: broadcast::Receiver<String>,
+    last: Option<BalanceView>,
+    until: tokio::time::Instant,
+}
+
+impl Watch {
+    /// Waits for a change of this account's credits (or the poll interval), then reads the
+    /// balance; `None` when the stream's lifetime is over.
+    async fn next_balance(&mut self) -> Option<AppResult<BalanceView>> {
+        loop {
+            if self.last.is_some() {
+                let wake = tokio::time::sleep(POLL);
+                tokio::select! {
+                    _ = wake => {}
+                    _ = tokio::time::sleep_until(self.until) => return None,
+                    event = self.events.recv() => match event {
+                        Ok(account) if account != self.account_id => continue,
+                        _ => {}
+                    },
+                }
+            }
+            let read = ledger::balance_view(&self.state, &self.account_id)
+                .await
+                .map_err(AppError::from);
+            match read {
+                Ok(view) if self.last.as_ref() == Some(&view) => continue,
+                Ok(view) => {
+                    self.last = Some(view.clone());
+                    return Some(Ok(view));
+                }
+                Err(e) => {
+                    // Report once, then keep trying: the next good read is sent again.
+                    self.last = None;
+                    tokio::time::sleep(POLL).await;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// `text/event-stream` of the balance: one `balance` event now and one on every change; a
+/// failed read sends an `unavailable` event (the widget then shows "Balance unavailable").
+async fn balance_stream(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let watch = Watch {
+        events: state.credit_events.subscribe(),
+        state,
+        account_id: auth.view.account.id,
+        last: None,
+        until: tokio::time::Instant::now() + STREAM_LIFETIME,
+    };
+    let events = stream::unfold(watch, |mut watch| async move {
+        let event = match watch.next_balance().await? {
+            Ok(view) => Event::default()
+                .event("balance")
+                .json_data(&view)
+                .unwrap_or_default(),
+            Err(_) => Event::default().event("unavailable").data("{}"),
+        };
+        Some((Ok(event), watch))
+    });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
 async fn entries(
     State(state): State<AppState>,
     auth: Authenticated,
     paging: Paging,
+    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<Page<LedgerEntryView>>> {
-    let (items, total) = ledger::entries(
+    let filter = filter_from(query)?;
+    let (items, total) = usage::ledger(
         &state.db,
         &auth.view.account.id,
+        &filter,
         paging.limit(),
         paging.offset(),
     )
     .await?;
     Ok(Json(paging.page_of(items, total)))
+}
+
+async fn usage_logs(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    paging: Paging,
+    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Page<UsageLogView>>> {
+    let filter = filter_from(query)?;
+    let (items, total) = usage::logs(
+        &state.db,
+        &auth.view.account.id,
+        &filter,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+async fn usage_summary(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<UsageSummary>> {
+    let filter = filter_from(query)?;
+    Ok(Json(
+        usage::summary(&state.db, &auth.view.account.id, &filter, state.clock.now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct EstimateQuery {
+    operation: String,
+    quantity: String,
+}
+
+async fn estimate(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Result<Query<EstimateQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Estimate>> {
+    let Query(query) =
+        query.map_err(|_| AppError::invalid("operation", "Give an operation and a quantity."))?;
+    let quantity = query
+        .quantity
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::invalid("quantity", "Enter a whole number."))?;
+    Ok(Json(
+        metering::estimate(&state, &auth.view.account.id, &query.operation, quantity).await?,
+    ))
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+async fn costs(State(state): State<AppState>) -> AppResult<Json<Items<CreditCost>>> {
+    Ok(Json(Items {
+        items: metering::costs(&state.db).await?,
+    }))
+}
+
+async fn list_packages(
+    State(state): State<AppState>,
+    _auth: Authenticated,
+) -> AppResult<Json<Items<CreditPackageView>>> {
+    Ok(Json(Items {
+        items: packages::list_active(&state.db).await?,
+    }))
+}
+
+async fn purchase(
+    State(state): State<AppState>,
+    ActiveTenant(auth): ActiveTenant,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    JsonOrDefault(request): JsonOrDefault<PurchaseRequest>,
+) -> Response {
+    let fingerprint = format!(
+        "package:{id}:{}",
+        request.payment_method_id.as_deref().unwrap_or("")
+    );
+    let work = packages::purchase(&state, &auth.view, &id, request, None);
+    let response = idempotency::once(
+        &state,
+        &auth.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::CREATED,
+        work,
+    )
+    .await;
+    response.into_response()
 }

@@ -3,10 +3,12 @@
 mod admin;
 mod auth;
 mod credits;
+mod faults;
 mod health;
 mod idempotency;
 mod invoices;
 mod json;
+mod modules;
 mod paging;
 mod payment_methods;
 mod payments;
@@ -30,6 +32,8 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(invoices::routes())
         .merge(payments::routes())
         .merge(credits::routes())
+        .merge(modules::routes())
+        .merge(faults::routes())
         .fallback(|| async { AppError::not_found() })
 }
 

@@ -1,0 +1,152 @@
+//! Credit packages: the active ones in the admin's order, and buying one through the same
+//! invoice → payment → settlement path as a subscription. The credits are granted by the
+//! settlement of the paid invoice (`purchase` ledger entry keyed by the invoice), so they arrive
+//! exactly once, whether the card is charged now or a bank transfer is approved later.
+
+use super::model::{CreditPackageView, PurchaseOutcome, PurchaseRequest};
+use crate::auth::identity::require_active_plan;
+use crate::auth::model::SessionView;
+use crate::backend::{AppState, Db};
+use crate::common::{AppError, AppResult, Currency, Money};
+use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
+use crate::payments::checkout;
+use crate::payments::service::require_owner;
+use sqlx::Row;
+
+const COLUMNS: &str = "id, name, credits, price, currency, is_featured";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<CreditPackageView, sqlx::Error> {
+    let currency: String = row.try_get("currency")?;
+    let is_featured: i64 = row.try_get("is_featured")?;
+    Ok(CreditPackageView {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        credits: row.try_get("credits")?,
+        price: Money::new(
+            row.try_get("price")?,
+            Currency::parse(&currency).unwrap_or_else(|_| Currency::usd()),
+        ),
+        is_featured: is_featured == 1,
+    })
+}
+
+/// The packages tenants can buy, in the order the admin set.
+pub async fn list_active(db: &Db) -> Result<Vec<CreditPackageView>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM credit_packages WHERE is_active = 1 ORDER BY sort_order, credits, id"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+async fn find_active(db: &Db, id: &str) -> AppResult<CreditPackageView> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM credit_packages WHERE id = $1 AND is_active = 1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(row) => Ok(from_row(&row)?),
+        None => Err(AppError::not_found()),
+    }
+}
+
+/// Buys a package: issue the invoice, charge the chosen (or default) method. A card or PayPal
+/// charge grants the credits before this returns; a bank transfer leaves the invoice open.
+/// `request_key` (from the form that was rendered once) makes a double submission return the
+/// first purchase instead of buying twice.
+pub async fn purchase(
+    state: &AppState,
+    view: &SessionView,
+    package_id: &str,
+    request: PurchaseRequest,
+    request_key: Option<&str>,
+) -> AppResult<PurchaseOutcome> {
+    require_owner(view)?;
+    require_active_plan(view)?;
+    let account_id = &view.account.id;
+    let invoice_key = request_key.map(|key| format!("package:{account_id}:{key}"));
+    if let Some(key) = &invoice_key {
+        let mut tx = state.db.begin().await?;
+        let existing = invoices::find_by_key(&mut tx, key).await?;
+        tx.commit().await?;
+        if let Some(invoice_id) = existing {
+            return outcome(state, account_id, &invoice_id, None).await;
+        }
+    }
+    let package = find_active(&state.db, package_id).await?;
+    let method = checkout::resolve_method(
+        &state.db,
+        account_id,
+        request
+            .payment_method_id
+            .as_deref()
+            .filter(|s| !s.is_empty()),
+    )
+    .await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let issued = invoices::issue(
+        &mut tx,
+        NewInvoice {
+            account_id,
+            purpose: "credit_package",
+            subscription_id: None,
+            plan_id: None,
+            package_id: Some(&package.id),
+            credits: package.credits,
+            period: None,
+            currency: package.price.currency.as_str(),
+            lines: vec![NewLine {
+                description: format!("{} ({} credits)", package.name, package.credits),
+                quantity: 1,
+                unit_amount: package.price.amount,
+            }],
+            idempotency_key: invoice_key.as_deref(),
+            at: now,
+        },
+    )
+    .await;
+    let invoice_id = match issued {
+        Ok(id) => id,
+        // The same form was submitted twice at once: the other submission owns the purchase.
+        Err(e)
+            if crate::backend::db::is_unique_violation(
+                &e,
+                "invoices_idempotency_key",
+                "invoices.idempotency_key",
+            ) =>
+        {
+            drop(tx);
+            let mut tx = state.db.begin().await?;
+            let key = invoice_key.as_deref().unwrap_or_default();
+            let id = invoices::find_by_key(&mut tx, key)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            tx.commit().await?;
+            return outcome(state, account_id, &id, None).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
+    super::live::changed(state, account_id);
+    outcome(state, account_id, &invoice_id, payment).await
+}
+
+async fn outcome(
+    state: &AppState,
+    account_id: &str,
+    invoice_id: &str,
+    payment: Option<crate::payments::model::PaymentView>,
+) -> AppResult<PurchaseOutcome> {
+    let invoice = invoices::find(&state.db, Some(account_id), invoice_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(PurchaseOutcome {
+        credits_granted: invoice.status == "paid",
+        invoice,
+        payment,
+    })
+}

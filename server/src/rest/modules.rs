@@ -1,0 +1,96 @@
+//! `/api/v1/planner/tasks/` and `/api/v1/writer/tasks/`: module work that spends credits. The
+//! module, the plan and the credits are checked before any work starts (tasks.rs).
+
+use super::idempotency;
+use super::json::ApiJson;
+use super::route;
+use app::auth::identity::Authenticated;
+use app::backend::AppState;
+use app::common::{AppError, AppResult};
+use app::modules::model::{PlannerRequest, TaskView, WriterRequest};
+use app::modules::tasks;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    let router = route(Router::new(), "/planner/tasks", post(planner_task));
+    let router = route(router, "/writer/tasks", post(writer_task));
+    let router = route(router, "/planner/tasks/{id}", get(planner_find));
+    route(router, "/writer/tasks/{id}", get(writer_find))
+}
+
+async fn planner_task(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<PlannerRequest>,
+) -> Response {
+    let fingerprint = format!(
+        "planner:{}",
+        serde_json::to_string(&request).unwrap_or_default()
+    );
+    let work = tasks::run_planner(&state, &auth.view, request);
+    idempotency::once(
+        &state,
+        &auth.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::CREATED,
+        work,
+    )
+    .await
+}
+
+async fn writer_task(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<WriterRequest>,
+) -> Response {
+    let fingerprint = format!(
+        "writer:{}",
+        serde_json::to_string(&request).unwrap_or_default()
+    );
+    let work = tasks::run_writer(&state, &auth.view, request);
+    idempotency::once(
+        &state,
+        &auth.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::CREATED,
+        work,
+    )
+    .await
+}
+
+async fn find_in(
+    state: &AppState,
+    auth: &Authenticated,
+    module: &str,
+    id: &str,
+) -> AppResult<Json<TaskView>> {
+    tasks::find(state, &auth.view.account.id, id)
+        .await?
+        .filter(|task| task.module == module)
+        .map(Json)
+        .ok_or_else(AppError::not_found)
+}
+
+async fn planner_find(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<TaskView>> {
+    find_in(&state, &auth, "planner", &id).await
+}
+
+async fn writer_find(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<TaskView>> {
+    find_in(&state, &auth, "writer", &id).await
+}
