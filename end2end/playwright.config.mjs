@@ -60,6 +60,8 @@ export default defineConfig({
       ADMIN_PASSWORD: admin.password,
       RUST_LOG: "warn",
       AUTH_RATE_LIMIT_PER_IP: "1000",
+      // Lets the widget tests make the balance endpoint fail (never allowed in production).
+      FAULT_INJECTION: "true",
     },
   },
 });

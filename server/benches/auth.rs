@@ -5,9 +5,8 @@
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use server::config::Config;
-use server::startup::Application;
-use std::collections::HashMap;
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,31 +41,12 @@ fn raw_hashes_per_second(threads: usize) -> f64 {
 async fn logins_per_second(concurrency: usize) -> f64 {
     let dir = std::env::temp_dir().join(format!("igny8-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let vars: HashMap<&str, String> = [
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}/bench.db", dir.display()),
-        ),
-        ("DATA_DIR", dir.display().to_string()),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
-        (
-            "JWT_SECRET",
-            "bench-secret-that-is-long-enough-0123456789".into(),
-        ),
-        ("ADMIN_EMAIL", "admin@bench.test".into()),
-        ("ADMIN_PASSWORD", "bench-admin-password".into()),
-        ("RUN_SCHEDULER", "false".into()),
-        ("AUTH_RATE_LIMIT_PER_IP", "100000000".into()),
-        ("AUTH_RATE_LIMIT_PER_EMAIL", "100000000".into()),
-    ]
-    .into_iter()
-    .collect();
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let app = Application::build(config).await.unwrap();
+    let app = support::application(&format!("sqlite://{}/bench.db", dir.display()), &dir).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
-    let body = serde_json::json!({"email": "admin@bench.test", "password": "bench-admin-password"});
+    let body =
+        serde_json::json!({"email": support::ADMIN_EMAIL, "password": support::ADMIN_PASSWORD});
 
     let done = Arc::new(AtomicU64::new(0));
     let start = Instant::now();

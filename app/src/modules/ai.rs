@@ -113,16 +113,16 @@ impl OfflineTemplates {
         let mut out = String::new();
         let mut i = 0;
         while words < max_words {
-            if i % 4 == 0 {
-                let heading = format!("\n## {} — part {}\n\n", keyword, i / 4 + 1);
-                out.push_str(&heading);
-            }
+            // Headings are words too: the budget counts everything the reader gets.
+            let heading =
+                (i % 4 == 0).then(|| format!("\n## {} — part {}\n\n", keyword, i / 4 + 1));
             let sentence = SENTENCES[i % SENTENCES.len()].replace("{k}", keyword);
-            let count = sentence.split_whitespace().count() as i64;
+            let count = count_words(&sentence) + heading.as_deref().map_or(0, count_words);
             if words + count > max_words && words > 0 {
                 break;
             }
             words += count;
+            out.push_str(heading.as_deref().unwrap_or_default());
             out.push_str(&sentence);
             out.push(' ');
             i += 1;
@@ -158,6 +158,8 @@ mod tests {
         let text = OfflineTemplates::compose("trail running shoes", 300);
         let words = count_words(&text);
         assert!((250..=300).contains(&words), "{words}");
+        let long = OfflineTemplates::compose("trail running shoes", 1500);
+        assert!((1400..=1500).contains(&count_words(&long)));
         assert!(text.contains("trail running shoes"));
         assert_eq!(text, OfflineTemplates::compose("trail running shoes", 300));
     }

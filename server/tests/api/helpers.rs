@@ -54,6 +54,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub clock: Clock,
     pub state: app::backend::AppState,
+    vars: HashMap<String, String>,
     _database: TestDatabase,
 }
 
@@ -84,14 +85,8 @@ impl TestApp {
         for (k, v) in extra {
             vars.insert(k.to_string(), v.to_string());
         }
-        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         let clock = Clock::manual(TEST_START);
-        let app = Application::build_with_clock(config, clock.clone())
-            .await
-            .expect("the server starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let state = app.state().clone();
-        tokio::spawn(app.run_until_stopped());
+        let (address, state) = start_instance(&vars, clock.clone()).await;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
@@ -102,8 +97,15 @@ impl TestApp {
             client,
             clock,
             state,
+            vars,
             _database: database,
         })
+    }
+
+    /// Another server instance on the same database and clock (as behind a load balancer);
+    /// returns its address.
+    pub async fn another_instance(&self) -> String {
+        start_instance(&self.vars, self.clock.clone()).await.0
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -117,6 +119,20 @@ impl TestApp {
             .await
             .expect("request")
     }
+}
+
+async fn start_instance(
+    vars: &HashMap<String, String>,
+    clock: Clock,
+) -> (String, app::backend::AppState) {
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    let app = Application::build_with_clock(config, clock)
+        .await
+        .expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    (address, state)
 }
 
 /// A fresh database, removed when the test ends.

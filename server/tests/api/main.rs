@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod billing;
+mod credits;
 mod guard;
 mod health;
 mod mail;
