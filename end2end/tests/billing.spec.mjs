@@ -1,26 +1,13 @@
 import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import { admin } from "../playwright.config.mjs";
-import { logIn, signUp, watchConsole } from "./support.mjs";
+import { addCard, logIn, planCard, signUp, watchConsole } from "./support.mjs";
 
 // The smallest valid PNG: a receipt the server recognises by its content.
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
   "base64",
 );
-
-async function addCard(page, number) {
-  const form = page.getByTestId("add-card-form");
-  await form.getByLabel("Card number").fill(number);
-  await form.getByLabel("Month").fill("12");
-  await form.getByLabel("Year").fill("2030");
-  await form.getByLabel("CVC").fill("123");
-  await form.getByRole("button", { name: "Add card" }).click();
-}
-
-function planCard(page, slug) {
-  return page.locator(`article[data-plan="${slug}"]`);
-}
 
 test("subscribe with a card added inline: the gate opens with the plan's credits", async ({ page }) => {
   const errors = watchConsole(page);

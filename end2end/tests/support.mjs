@@ -55,3 +55,28 @@ export function watchConsole(page) {
   page.on("pageerror", (err) => errors.push(err.message));
   return errors;
 }
+
+/// Fills and submits the card form on the page.
+export async function addCard(page, number) {
+  const form = page.getByTestId("add-card-form");
+  await form.getByLabel("Card number").fill(number);
+  await form.getByLabel("Month").fill("12");
+  await form.getByLabel("Year").fill("2030");
+  await form.getByLabel("CVC").fill("123");
+  await form.getByRole("button", { name: "Add card" }).click();
+}
+
+export function planCard(page, slug) {
+  return page.locator(`article[data-plan="${slug}"]`);
+}
+
+/// Signs up, adds the 4242 card inline on the plans page and subscribes to `slug`: lands on
+/// the dashboard with the plan's credits.
+export async function subscribedUser(page, slug = "starter") {
+  const email = await signUp(page);
+  await addCard(page, "4242 4242 4242 4242");
+  await expect(page.getByLabel("Pay with")).toContainText("ending 4242");
+  await planCard(page, slug).getByRole("button", { name: "Subscribe" }).click();
+  await expect(page).toHaveURL(/\/\?subscribed=1$/);
+  return email;
+}

@@ -1,7 +1,6 @@
 //! Server functions of the auth pages: thin wrappers that find the caller, call the service and
 //! set cookies or redirect. Forms post to them directly, so they work before (and without) WASM.
 
-use super::model::SessionView;
 use crate::common::AppError;
 use leptos::prelude::*;
 
@@ -16,12 +15,6 @@ mod ssr {
 }
 #[cfg(feature = "ssr")]
 use ssr::*;
-
-/// The signed-in user, account and plan, or `None` when signed out.
-#[server(endpoint = "auth/session")]
-pub async fn get_session() -> Result<Option<SessionView>, AppError> {
-    Ok(identity::current_session().await?.map(|(view, _)| view))
-}
 
 #[server(endpoint = "auth/signup")]
 pub async fn signup(

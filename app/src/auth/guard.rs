@@ -105,53 +105,79 @@ fn with_query(pathname: &str, search: &str) -> String {
     }
 }
 
-/// The session of the page, loaded once per page load (and again after actions that change it).
-/// Blocking, so server rendering waits for it and can answer a redirect.
+/// The session a page was rendered for: resolved by the server before rendering (the identity
+/// middleware puts it in the request) and handed to the browser with the page, so the guard, the
+/// header and the pages read it synchronously on both sides. Actions that change the session end
+/// in a full page load, which brings the new one.
+#[derive(Debug, Clone)]
+pub struct PageSession(pub Result<Option<SessionView>, AppError>);
+
 #[derive(Clone, Copy)]
-pub struct SessionResource(pub Resource<Result<Option<SessionView>, AppError>>);
+pub struct SessionState(StoredValue<Result<Option<SessionView>, AppError>>);
 
-pub fn provide_session() -> SessionResource {
-    let resource = SessionResource(Resource::new_blocking(|| (), |_| super::api::get_session()));
-    provide_context(resource);
-    resource
+impl SessionState {
+    pub fn get(&self) -> Result<Option<SessionView>, AppError> {
+        self.0.get_value()
+    }
+
+    /// The signed-in session, if any.
+    pub fn signed_in(&self) -> Option<SessionView> {
+        self.0.with_value(|s| s.as_ref().ok().cloned().flatten())
+    }
 }
 
-pub fn use_session() -> SessionResource {
-    expect_context::<SessionResource>()
+#[cfg(feature = "ssr")]
+fn session_of_request() -> Result<Option<SessionView>, AppError> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageSession>().cloned())
+        .map(|found| found.0)
+        .unwrap_or(Ok(None))
 }
 
-/// Renders its children only when the guard allows the current path.
+/// Created once, at the top of the app: the value is serialized with the page.
+pub fn provide_session() -> SessionState {
+    #[cfg(feature = "ssr")]
+    let initial = session_of_request;
+    // In the browser the value comes from the page; this runs only if it is missing.
+    #[cfg(not(feature = "ssr"))]
+    let initial = || Ok(None);
+    let shared = leptos::server::SharedValue::new(initial);
+    let state = SessionState(StoredValue::new(shared.into_inner()));
+    provide_context(state);
+    state
+}
+
+pub fn use_session() -> SessionState {
+    expect_context::<SessionState>()
+}
+
+/// Renders its children only when the guard allows the current path. No suspense: the session
+/// is known synchronously, so the page is created once (a page created inside a suspense
+/// boundary can be created again on the server, with new resources the browser never sees).
 #[component]
 pub fn RouteGuard(children: ChildrenFn) -> impl IntoView {
-    let session = use_session().0;
+    let session = use_session();
     let location = use_location();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true"><span class="skeleton"></span></div> }>
-            {move || {
-                // Re-decide when the page or the session changes, not on every query-string change.
-                // The children are built here, synchronously, not inside an async block: a page
-                // created inside a pending future can lose its owner (and its context) mid-fetch.
-                let pathname = location.pathname.get();
-                session.get().map(|result| match result {
-                    Err(err) => view! { <ErrorPage error=err/> }.into_any(),
-                    Ok(found) => {
-                        let path = with_query(&pathname, &location.search.get_untracked());
-                        match decide(&path, found.as_ref()) {
-                            Decision::Allow => children.read_value()().into_any(),
-                            Decision::Login { next } => {
-                                view! { <Redirect path=format!("/login?next={}", encode_query_value(&next))/> }.into_any()
-                            }
-                            Decision::VerifyEmail => view! { <Redirect path="/verify-email"/> }.into_any(),
-                            Decision::ChoosePlan => view! { <Redirect path=PLANS_PATH/> }.into_any(),
-                            Decision::AdminOnly => {
-                                view! { <ErrorPage error=AppError::new(crate::common::ErrorKind::AdminRequired)/> }.into_any()
-                            }
-                        }
+    move || {
+        // Re-decide when the page changes, not on every query-string change.
+        let pathname = location.pathname.get();
+        match session.get() {
+            Err(err) => view! { <ErrorPage error=err/> }.into_any(),
+            Ok(found) => {
+                let path = with_query(&pathname, &location.search.get_untracked());
+                match decide(&path, found.as_ref()) {
+                    Decision::Allow => children().into_any(),
+                    Decision::Login { next } => {
+                        view! { <Redirect path=format!("/login?next={}", encode_query_value(&next))/> }.into_any()
                     }
-                })
-            }}
-        </Suspense>
+                    Decision::VerifyEmail => view! { <Redirect path="/verify-email"/> }.into_any(),
+                    Decision::ChoosePlan => view! { <Redirect path=PLANS_PATH/> }.into_any(),
+                    Decision::AdminOnly => {
+                        view! { <ErrorPage error=AppError::new(crate::common::ErrorKind::AdminRequired)/> }.into_any()
+                    }
+                }
+            }
+        }
     }
 }
 

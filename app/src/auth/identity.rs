@@ -92,6 +92,17 @@ pub async fn middleware(
             }
         }
     }
+    // Pages know their session before rendering starts, so the route guard decides
+    // synchronously (the same value is handed to the browser for hydration).
+    if request.method() == Method::GET && is_page_path(request.uri().path()) {
+        let session = match &auth.identity {
+            Some(identity) => service::session_view(&state, identity).await,
+            None => Ok(None),
+        };
+        request
+            .extensions_mut()
+            .insert(crate::auth::guard::PageSession(session));
+    }
     request.extensions_mut().insert(auth);
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let mut response = next.run(request).await;
@@ -109,6 +120,13 @@ fn identity_of(claims: tokens::Claims) -> Identity {
         user_id: claims.sub,
         session_id: claims.sid,
     }
+}
+
+/// Paths the app renders as pages (not the API, not static files).
+fn is_page_path(path: &str) -> bool {
+    !["/api/", "/pkg/", "/healthz", "/readyz", "/favicon"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }
 
 fn is_unsafe(method: &Method) -> bool {

@@ -165,7 +165,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let session = use_session().0;
+    let session = use_session();
     let profile = ServerAction::<UpdateProfile>::new();
     let password = ServerAction::<ChangePassword>::new();
     let profile_error = action_error(profile);
@@ -175,10 +175,7 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <Title text="Profile"/>
         <h1>"Profile"</h1>
-        <Suspense fallback=|| view! { <span class="skeleton"></span> }>
-            {move || Suspend::new(async move {
-                let view = session.await.ok().flatten();
-                view.map(|s| view! {
+        {session.signed_in().map(|s| view! {
                     <section class="card">
                         <h2>"Your details"</h2>
                         <Show when=move || profile_saved.get()>
@@ -211,8 +208,6 @@ pub fn ProfilePage() -> impl IntoView {
                             <SubmitButton pending=password.pending() label="Change password" busy_label="Changing…"/>
                         </ActionForm>
                     </section>
-                })
-            })}
-        </Suspense>
+                })}
     }
 }

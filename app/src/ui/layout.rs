@@ -15,9 +15,9 @@ pub fn AppLayout() -> impl IntoView {
     mark_document_hydrated();
     provide_balance();
     let collapsed = RwSignal::new(false);
-    let session = use_session().0;
-    // `None` while loading or signed out: the frame then shows no personal details.
-    let signed_in = Signal::derive(move || session.get().and_then(|r| r.ok()).flatten());
+    let session = use_session();
+    // `None` when signed out: the frame then shows no personal details.
+    let signed_in = Signal::stored(session.signed_in());
     view! {
         <div class="app" class:sidebar-collapsed=move || collapsed.get()>
             <Header collapsed signed_in/>
@@ -57,8 +57,7 @@ fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> 
             </button>
             <A href="/" attr:class="brand">"IGNY8"</A>
             <div class="header-slot balance-slot" aria-label="Credit balance"><BalanceWidget/></div>
-            <Transition>
-                {move || signed_in.get().map(|s| {
+            {move || signed_in.get().map(|s| {
                     let plan_missing = needs_plan(&Some(s.clone()));
                     view! {
                         <nav class="user-menu">
@@ -75,7 +74,6 @@ fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> 
                         </nav>
                     }
                 })}
-            </Transition>
         </header>
     }
 }
@@ -95,14 +93,12 @@ fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
     ];
     view! {
         <nav class="sidebar" aria-label="Main">
-            <Transition>
-                {move || needs_plan(&signed_in.get()).then(|| view! {
-                    <div class="sidebar-cta">
-                        <p>"Pick a plan to unlock IGNY8."</p>
-                        <ChoosePlanCta/>
-                    </div>
-                })}
-            </Transition>
+            {move || needs_plan(&signed_in.get()).then(|| view! {
+                <div class="sidebar-cta">
+                    <p>"Pick a plan to unlock IGNY8."</p>
+                    <ChoosePlanCta/>
+                </div>
+            })}
             <ul>
                 {links
                     .into_iter()

@@ -1,0 +1,90 @@
+import { test, expect } from "@playwright/test";
+import { activateSubscription, signUp, subscribedUser, watchConsole } from "./support.mjs";
+
+const widget = (page) => page.getByTestId("balance-widget");
+
+async function setBalanceFault(page, on) {
+  const response = await page.request.post("/api/v1/test/faults/", {
+    data: { balance: on },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(response.status()).toBe(200);
+}
+
+async function writeOutline(page, keyword) {
+  await page.goto("/writer");
+  await page.getByLabel("Keyword or topic").fill(keyword);
+  await expect(page.getByTestId("estimate-cost")).toHaveText("5");
+  await page.getByTestId("run-task").click();
+}
+
+test("the balance widget: shown, unavailable with Retry on failure, then recovered", async ({ page }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1000");
+
+  await setBalanceFault(page, true);
+  await page.reload();
+  await expect(widget(page).getByTestId("balance-unavailable")).toHaveText("Balance unavailable");
+  await expect(widget(page).getByTestId("balance-available")).toHaveCount(0);
+  // Retrying while it still fails keeps saying so, never a number.
+  await widget(page).getByRole("button", { name: "Retry" }).click();
+  await expect(widget(page).getByTestId("balance-unavailable")).toBeVisible();
+  await expect(widget(page)).not.toContainText(/\d/);
+
+  await setBalanceFault(page, false);
+  await widget(page).getByRole("button", { name: "Retry" }).click();
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1000");
+  // The failures above were the injected 503s; nothing else went wrong.
+  expect(errors.filter((e) => !e.includes("503"))).toEqual([]);
+});
+
+test("a Writer task lowers the balance without a reload, and another tab's work shows up live", async ({ page, context }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await writeOutline(page, "trail running shoes");
+  await expect(page.getByTestId("task-result")).toContainText("charged 5 credits");
+  await expect(page.getByTestId("offline-provider")).toBeVisible();
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("995");
+
+  // Work done in another tab reaches this one through the live stream.
+  const other = await context.newPage();
+  await writeOutline(other, "road cycling");
+  await expect(other.getByTestId("task-result")).toBeVisible();
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("990");
+
+  // The usage page has the two runs and the chart.
+  await page.goto("/account/usage");
+  await expect(page.getByTestId("usage-total")).toHaveText("10");
+  await expect(page.locator("tr[data-operation='writer.generate_outline']").first()).toContainText("2");
+  await expect(page.locator("figure.chart rect.chart-bar")).toHaveCount(30);
+  expect(errors).toEqual([]);
+});
+
+test("buying a credit package with the sandbox card raises the balance", async ({ page }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await page.goto("/account/billing");
+  const small = page.locator("article[data-package='pkg_small']");
+  await expect(small).toContainText("500");
+  await small.getByRole("button", { name: "Buy" }).click();
+  await expect(page.getByTestId("purchase-done")).toContainText("500 credits added");
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1500");
+  await expect(page.locator("tr[data-invoice]").first()).toContainText("Credit package");
+  expect(errors).toEqual([]);
+});
+
+test("without enough credits the Writer shows Buy credits and Upgrade, and nothing starts", async ({ page }) => {
+  const email = await signUp(page);
+  // An active plan whose credits were never granted: a balance of 0.
+  activateSubscription(email, "plan_starter");
+  await page.goto("/writer");
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("0");
+  await page.getByLabel("Keyword or topic").fill("anything");
+  const prompt = page.getByTestId("preflight").getByRole("alert");
+  await expect(prompt).toContainText("Not enough credits");
+  await expect(prompt.getByRole("link", { name: "Buy credits" })).toHaveAttribute("href", "/account/billing#credit-packages");
+  await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans");
+  await expect(page.getByTestId("run-task")).toBeDisabled();
+  await expect(page.getByTestId("task-result")).toHaveCount(0);
+});
