@@ -97,6 +97,7 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
 
   await page.getByRole("button", { name: "Log out" }).click();
   await logIn(page, admin.email, admin.password);
+  await expect(page).not.toHaveURL(/\/login/);
   await page.goto("/admin/payments");
   const pending = page.locator("article.pending-payment", { hasText: "TRX-2026-0042" });
   await expect(pending.locator("img.receipt-preview")).toBeVisible();

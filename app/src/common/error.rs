@@ -249,6 +249,19 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             other => AppError::internal(other),
         }
     }
+
+    /// Serializes the error of a server function and gives the response the error's own HTTP
+    /// status (402, 403, 404, 422, 503, …) instead of server_fn's blanket 500, so browsers and
+    /// logs read it for what it is. Plain form posts keep their redirect back to the form.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        server::set_server_fn_status(self);
+        <Self::Encoder as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_else(|_| {
+            leptos::server_fn::Bytes::from_static(
+                br#"{"code":"internal","message":"Something went wrong on our side."}"#,
+            )
+        })
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -256,6 +269,23 @@ mod server {
     use super::*;
     use axum::http::{header, HeaderValue, StatusCode};
     use axum::response::{IntoResponse, Response};
+
+    pub(super) fn set_server_fn_status(error: &AppError) {
+        use leptos::prelude::use_context;
+        let from_script = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            !parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if let (true, Some(response)) = (from_script, use_context::<leptos_axum::ResponseOptions>())
+        {
+            if let Ok(status) = StatusCode::from_u16(error.status()) {
+                response.set_status(status);
+            }
+        }
+    }
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {

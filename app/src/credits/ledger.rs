@@ -225,3 +225,29 @@ pub async fn balance_view(
         period_end: period_end.map(rfc3339),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_knows_every_entry_kind() {
+        let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, super::super::model::ENTRY_KINDS);
+    }
+
+    #[test]
+    fn only_plan_grants_and_usage_move_plan_credits() {
+        assert_eq!(EntryKind::PlanGrant.plan_credits_delta(10), 10);
+        assert_eq!(EntryKind::Usage.plan_credits_delta(-4), -4);
+        for kind in [
+            EntryKind::Purchase,
+            EntryKind::Adjustment,
+            EntryKind::Hold,
+            EntryKind::Release,
+            EntryKind::Expiry,
+        ] {
+            assert_eq!(kind.plan_credits_delta(7), 0);
+        }
+    }
+}

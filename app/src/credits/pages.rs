@@ -175,12 +175,12 @@ fn Pager(key: &'static str, page: i64, page_size: i64, total: i64) -> impl IntoV
 }
 
 /// The credit packages of the billing page: buy with the default (or chosen) method. Card
-/// and PayPal purchases credit at once; a bank transfer leaves an invoice to pay.
+/// and PayPal purchases credit at once; a bank transfer leaves an invoice to pay. The page owns
+/// `buy`, so its invoice and payment lists reload after a purchase.
 #[component]
-pub fn CreditPackagesCard() -> impl IntoView {
+pub fn CreditPackagesCard(buy: ServerAction<BuyCreditPackage>) -> impl IntoView {
     let packages = Resource::new(|| (), |_| list_credit_packages());
     let methods = Resource::new(|| (), |_| list_payment_methods());
-    let buy = ServerAction::<BuyCreditPackage>::new();
     let error = action_error(buy);
     let balance = use_balance();
     // A fresh key for each purchase: the same submission twice buys once.

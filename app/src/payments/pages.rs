@@ -6,6 +6,7 @@ use super::api::{
     RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
 };
 use super::model::{PaymentMethodView, PaymentView};
+use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
 use crate::invoices::api::list_invoices;
 use crate::invoices::model::InvoiceView;
@@ -237,14 +238,15 @@ pub fn BillingPage() -> impl IntoView {
             .map(|(class, text)| view! { <p class=format!("alert {class}") role="status">{text}</p> })
             .collect_view()
     };
-    let invoices = Resource::new(|| (), |_| list_invoices());
-    let payments = Resource::new(|| (), |_| list_payments());
+    let buy = ServerAction::<BuyCreditPackage>::new();
+    let invoices = Resource::new(move || buy.version().get(), |_| list_invoices());
+    let payments = Resource::new(move || buy.version().get(), |_| list_payments());
     view! {
         <Title text="Billing"/>
         <h1>"Billing"</h1>
         {notices}
         <PaymentMethodsCard/>
-        <CreditPackagesCard/>
+        <CreditPackagesCard buy/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
                 match invoices.await {
