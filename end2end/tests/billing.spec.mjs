@@ -96,6 +96,7 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
   await expect(page).toHaveURL(/\/account\/plans$/);
 
   await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login/);
   await logIn(page, admin.email, admin.password);
   await expect(page).not.toHaveURL(/\/login/);
   await page.goto("/admin/payments");
@@ -107,6 +108,7 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
   await expect(page.locator("article.pending-payment", { hasText: "TRX-2026-0042" })).toHaveCount(0);
 
   await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login/);
   await logIn(page, email);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("dashboard-balance")).toHaveText("1000");
