@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { admin } from "../playwright.config.mjs";
 import { activateSubscription, signUp, subscribedUser, watchConsole } from "./support.mjs";
 
 const widget = (page) => page.getByTestId("balance-widget");
@@ -87,4 +88,24 @@ test("without enough credits the Writer shows Buy credits and Upgrade, and nothi
   await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans");
   await expect(page.getByTestId("run-task")).toBeDisabled();
   await expect(page.getByTestId("task-result")).toHaveCount(0);
+});
+
+test("an admin's credit adjustment in another browser shows up live in the tenant's header", async ({ page, browser }) => {
+  await subscribedUser(page, "starter");
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1000");
+  const me = await (await page.request.get("/api/v1/auth/me/")).json();
+
+  const adminContext = await browser.newContext();
+  const login = await adminContext.request.post("/api/v1/auth/login/", { data: admin });
+  expect(login.status()).toBe(200);
+  const { tokens } = await login.json();
+  const adjusted = await adminContext.request.post(`/api/v1/admin/users/${me.user.id}/adjust-credits/`, {
+    data: { amount: 250, reason: "Support goodwill" },
+    headers: { Authorization: `Bearer ${tokens.access}` },
+  });
+  expect(adjusted.status()).toBe(200);
+  await adminContext.close();
+
+  // No reload: the stream brings the new figure.
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1250");
 });

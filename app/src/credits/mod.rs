@@ -6,6 +6,8 @@ pub mod pages;
 pub mod widget;
 
 #[cfg(feature = "ssr")]
+pub mod adjustments;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 #[cfg(feature = "ssr")]
 pub mod live;

@@ -1,17 +1,68 @@
 //! `/api/v1/admin/…`: for administrators only; everyone else gets 403 `admin_required`.
 
+use super::idempotency;
+use super::json::ApiJson;
 use super::route;
 use app::auth::identity::AdminUser;
 use app::backend::{mail, AppState};
 use app::common::AppResult;
+use app::credits::adjustments::{self, Adjustment};
 use app::mail::model::OutboxEmail;
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
-    route(Router::new(), "/admin/outbox", get(outbox))
+    let router = route(Router::new(), "/admin/outbox", get(outbox));
+    route(
+        router,
+        "/admin/users/{id}/adjust-credits",
+        post(adjust_credits),
+    )
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AdjustRequest {
+    amount: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `{amount, reason}`: signed credits for the user's account, on the ledger with the admin as
+/// actor; idempotent with `Idempotency-Key`.
+async fn adjust_credits(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    headers: HeaderMap,
+    Path(user_id): Path<String>,
+    ApiJson(request): ApiJson<AdjustRequest>,
+) -> Response {
+    let fingerprint = format!("adjust:{user_id}:{}:{}", request.amount, request.reason);
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let work = async {
+        let adjustment = Adjustment {
+            amount: request.amount,
+            reason: &request.reason,
+            key: key.as_deref(),
+        };
+        adjustments::adjust(&state, &admin.view, &user_id, adjustment).await
+    };
+    idempotency::once(
+        &state,
+        &admin.view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::OK,
+        work,
+    )
+    .await
 }
 
 /// The newest emails of the outbox (read-only).

@@ -911,8 +911,145 @@ async fn the_fault_switch_exists_only_when_enabled(app: TestApp) {
     assert_eq!(response.status(), 404);
 }
 
+async fn admins_adjust_credits_with_a_reason_once(app: TestApp) {
+    let tenant = tiny_tenant(&app, "adjust@example.com", 100).await;
+    let me = app.json("/api/v1/auth/me/", &tenant.access).await;
+    let user_id = me["user"]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/admin/users/{user_id}/adjust-credits/");
+    let admin = app.admin().await;
+    let adjust = |body: Value, key: &'static str| {
+        let (app, admin, path) = (&app, admin.clone(), path.clone());
+        async move {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(admin)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..3 {
+        let response = adjust(json!({"amount": 250, "reason": "Goodwill"}), "adj-1").await;
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(app.balance(&tenant.access).await, 350, "applied once");
+    let entry = app
+        .json(
+            "/api/v1/billing/transactions/?kind=adjustment",
+            &tenant.access,
+        )
+        .await;
+    assert_eq!(entry["total"], 1);
+    assert_eq!(entry["items"][0]["description"], "Goodwill");
+    let admin_id = app.json("/api/v1/auth/me/", &admin).await["user"]["id"].clone();
+    assert_eq!(entry["items"][0]["actor"], admin_id);
+
+    let below_zero = adjust(json!({"amount": -1000, "reason": "Oops"}), "adj-2").await;
+    assert_eq!(below_zero.status(), 422);
+    let no_reason = adjust(json!({"amount": 5, "reason": " "}), "adj-3").await;
+    assert_eq!(no_reason.status(), 422);
+    assert_eq!(
+        app.balance(&tenant.access).await,
+        350,
+        "refused adjustments change nothing"
+    );
+    let tenant_tries = app
+        .post_with_token(&path, &tenant.access, &json!({"amount": 5, "reason": "me"}))
+        .await;
+    assert_eq!(tenant_tries.status(), 403);
+    let body: Value = tenant_tries.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "admin_required");
+}
+
+/// A stand-in for an OpenAI-compatible chat-completions service: answers with fixed text, or
+/// fails when told to; records the bearer token it was given.
+mod ai_service {
+    use super::*;
+    use axum::routing::post;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    pub struct Mock {
+        pub fail: Arc<std::sync::atomic::AtomicBool>,
+        pub seen_keys: Arc<Mutex<Vec<String>>>,
+    }
+
+    pub async fn start(mock: Mock) -> String {
+        let app = axum::Router::new().route(
+            "/v1/chat/completions",
+            post(move |headers: axum::http::HeaderMap, body: axum::Json<Value>| {
+                let mock = mock.clone();
+                async move {
+                    let key = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    mock.seen_keys.lock().unwrap().push(key.to_string());
+                    if mock.fail.load(std::sync::atomic::Ordering::Relaxed) {
+                        return (axum::http::StatusCode::BAD_GATEWAY, axum::Json(json!({"error": "down"})));
+                    }
+                    let prompt = body["messages"][1]["content"].as_str().unwrap_or_default().to_string();
+                    let text = format!("# {prompt}\n\nOne two three four five six seven eight nine ten.");
+                    (axum::http::StatusCode::OK, axum::Json(json!({"choices": [{"message": {"role": "assistant", "content": text}}]})))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{address}/v1")
+    }
+
+    async fn the_writer_calls_the_configured_ai_service(engine: crate::helpers::Engine) {
+        let mock = Mock::default();
+        let base = start(mock.clone()).await;
+        let vars = [
+            ("AI_BASE_URL", base.as_str()),
+            ("AI_API_KEY", "sk-test-123"),
+            ("AI_MODEL", "mock-model"),
+        ];
+        let Some(app) = TestApp::spawn_with(engine, &vars).await else {
+            return;
+        };
+        let tenant = tiny_tenant(&app, "ai@example.com", 100).await;
+        let body = json!({"kind": "article", "keyword": "solar panels", "words": 500});
+        let response = writer(&app, &tenant.access, &body).await;
+        assert_eq!(response.status(), 201);
+        let task: Value = response.json().await.unwrap();
+        assert_eq!(task["provider"], "mock-model");
+        assert!(task["result"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("# solar panels"));
+        assert_eq!(
+            task["credits_charged"], 10,
+            "one started block of 1,000 words"
+        );
+        assert_eq!(
+            mock.seen_keys.lock().unwrap().as_slice(),
+            ["Bearer sk-test-123"]
+        );
+
+        // The service fails: 503, nothing charged, nothing left held.
+        mock.fail.store(true, std::sync::atomic::Ordering::Relaxed);
+        let response = writer(&app, &tenant.access, &body).await;
+        assert_eq!(response.status(), 503);
+        let error: Value = response.json().await.unwrap();
+        assert!(error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("No credits were charged"));
+        assert_eq!(app.balance(&tenant.access).await, 90);
+        let (_, _, held) = books(&app, &tenant.account_id).await;
+        assert_eq!(held, 0);
+        assert_books_balance(&app, &tenant.account_id).await;
+    }
+
+    crate::on_both_engines!(engine: the_writer_calls_the_configured_ai_service);
+}
+
 crate::on_both_engines!(
     ledger_matches_an_exact_model,
+    admins_adjust_credits_with_a_reason_once,
     planner_task_charges_its_keywords_and_logs_usage,
     writer_article_is_charged_by_words_produced,
     insufficient_credits_is_402_and_holds_nothing,
