@@ -8,11 +8,13 @@ pub mod auth;
 pub mod common;
 pub mod credits;
 pub mod invoices;
+pub mod limits;
 pub mod mail;
 pub mod modules;
 pub mod payments;
 pub mod plans;
 pub mod routes;
+pub mod sites;
 pub mod subscriptions;
 pub mod ui;
 

@@ -58,11 +58,6 @@ pub fn Dashboard() -> impl IntoView {
 }
 
 #[component]
-pub fn SitesPage() -> impl IntoView {
-    view! { <SectionPage title="Sites" intro="The sites IGNY8 writes for."/> }
-}
-
-#[component]
 pub fn AutomationPage() -> impl IntoView {
     view! { <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/> }
 }

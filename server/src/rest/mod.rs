@@ -12,6 +12,7 @@ mod modules;
 mod paging;
 mod payment_methods;
 mod payments;
+mod sites;
 mod subscriptions;
 
 use app::backend::AppState;
@@ -33,6 +34,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(payments::routes())
         .merge(credits::routes())
         .merge(modules::routes())
+        .merge(sites::routes())
         .merge(faults::routes())
         .fallback(|| async { AppError::not_found() })
 }

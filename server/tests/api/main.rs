@@ -8,6 +8,7 @@ mod billing;
 mod credits;
 mod guard;
 mod health;
+mod limits;
 mod mail;
 mod payment_methods;
 mod smtp_sink;

@@ -1,0 +1,117 @@
+//! Reading the plan's limits and enforcing them. A guarded write locks the account row first
+//! (a no-op update), then counts and inserts in the same transaction, so two concurrent writes
+//! at `limit - 1` cannot both pass — on PostgreSQL the second waits for the first; SQLite
+//! serializes writers anyway.
+
+use super::model::{LimitView, LimitsView};
+use crate::backend::{Db, Tx};
+use crate::common::{AppError, AppResult, ErrorKind};
+use crate::credits::model::UPGRADE_URL;
+
+/// What the account's live plan allows.
+#[derive(Debug, Clone, Default)]
+pub struct PlanLimits {
+    pub plan: Option<String>,
+    pub sites: i64,
+    pub seats: i64,
+    pub modules: Vec<String>,
+}
+
+const PLAN_OF_ACCOUNT: &str = "SELECT p.name, p.limit_sites, p.limit_seats, p.modules FROM subscriptions s \
+     JOIN plans p ON p.id = s.plan_id WHERE s.account_id = $1 AND s.status IN ('active', 'trialing', 'past_due')";
+
+fn from_row(row: Option<(String, i64, i64, String)>) -> PlanLimits {
+    row.map(|(name, sites, seats, modules)| PlanLimits {
+        plan: Some(name),
+        sites,
+        seats,
+        modules: modules
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(String::from)
+            .collect(),
+    })
+    .unwrap_or_default()
+}
+
+pub async fn plan_limits(db: &Db, account_id: &str) -> Result<PlanLimits, sqlx::Error> {
+    let row = sqlx::query_as(PLAN_OF_ACCOUNT)
+        .bind(account_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(from_row(row))
+}
+
+/// Locks the account for the rest of `tx` and reads its limits.
+pub async fn lock_and_read(tx: &mut Tx, account_id: &str) -> Result<PlanLimits, sqlx::Error> {
+    sqlx::query("UPDATE accounts SET credit_balance = credit_balance WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query_as(PLAN_OF_ACCOUNT)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(from_row(row))
+}
+
+/// 403 `plan_limit_reached` when one more would pass the limit.
+pub fn ensure_room(key: &str, limit: i64, used: i64) -> AppResult<()> {
+    if used < limit {
+        return Ok(());
+    }
+    Err(AppError::with_message(
+        ErrorKind::PlanLimitReached {
+            limit_key: key.to_string(),
+            limit,
+            used,
+            upgrade_url: UPGRADE_URL.into(),
+        },
+        format!("Your plan allows {limit} {key}, and {used} are in use. Upgrade to add more."),
+    ))
+}
+
+const SITES_USED: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM sites WHERE account_id = $1";
+/// Seats in use: the account's users (pending invitations join this count with the team work).
+const SEATS_USED: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE account_id = $1";
+
+/// Sites in use, inside a guarded write.
+pub async fn sites_used(tx: &mut Tx, account_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(SITES_USED)
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+async fn used(db: &Db, sql: &str, account_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql)
+        .bind(account_id)
+        .fetch_one(db.pool())
+        .await
+}
+
+fn view(key: &str, label: &str, limit: i64, used: i64) -> LimitView {
+    LimitView {
+        key: key.into(),
+        label: label.into(),
+        limit,
+        used,
+        remaining: (limit - used).max(0),
+    }
+}
+
+/// Every limit with used and remaining.
+pub async fn limits(db: &Db, account_id: &str) -> AppResult<LimitsView> {
+    let plan = plan_limits(db, account_id).await?;
+    let sites = used(db, SITES_USED, account_id).await?;
+    let seats = used(db, SEATS_USED, account_id).await?;
+    Ok(LimitsView {
+        plan: plan.plan,
+        items: vec![
+            view("sites", "Sites", plan.sites, sites),
+            view("seats", "Seats", plan.seats, seats),
+        ],
+        modules: plan.modules,
+    })
+}

@@ -1,0 +1,37 @@
+//! Server functions of the Sites page; the REST endpoints call the same service.
+
+use super::model::SiteView;
+use crate::common::AppError;
+use crate::limits::model::LimitsView;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::model::NewSite, super::service, crate::auth::identity::require_session,
+    crate::backend::app_state,
+};
+
+#[server(endpoint = "sites/list")]
+pub async fn list_sites() -> Result<Vec<SiteView>, AppError> {
+    let (view, _) = require_session().await?;
+    service::list(&app_state()?, &view).await
+}
+
+#[server(endpoint = "sites/add")]
+pub async fn add_site(name: String, url: String) -> Result<SiteView, AppError> {
+    let (view, _) = require_session().await?;
+    service::add(&app_state()?, &view, NewSite { name, url }).await
+}
+
+#[server(endpoint = "sites/remove")]
+pub async fn remove_site(id: String) -> Result<(), AppError> {
+    let (view, _) = require_session().await?;
+    service::remove(&app_state()?, &view, &id).await
+}
+
+/// Every plan limit with used and remaining (`GET /api/v1/billing/credits/usage/limits/`).
+#[server(endpoint = "billing/limits")]
+pub async fn get_limits() -> Result<LimitsView, AppError> {
+    let (view, _) = require_session().await?;
+    crate::limits::service::limits(&app_state()?.db, &view.account.id).await
+}

@@ -1,0 +1,91 @@
+//! `/sites`: the account's sites, the limit with a warning at 80%, add and remove.
+
+use super::api::{get_limits, list_sites, AddSite, RemoveSite};
+use super::model::SiteView;
+use crate::limits::model::LimitView;
+use crate::ui::errors::{FieldError, FormError};
+use crate::ui::forms::{action_error, SubmitButton};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The "close to the limit" banner, shown from 80% of a limit.
+#[component]
+pub fn LimitBanner(limit: LimitView) -> impl IntoView {
+    limit.is_near().then(|| {
+        let text = if limit.remaining == 0 {
+            format!("You are using all {} {} of your plan. Upgrade to add more.", limit.limit, limit.label.to_lowercase())
+        } else {
+            format!("You are using {} of {} {} on your plan.", limit.used, limit.limit, limit.label.to_lowercase())
+        };
+        view! {
+            <p class="alert alert-warning" role="status" data-testid=format!("limit-banner-{}", limit.key)>
+                {text} " " <a href="/account/plans">"See plans"</a>
+            </p>
+        }
+    })
+}
+
+#[component]
+pub fn SitesPage() -> impl IntoView {
+    let add = ServerAction::<AddSite>::new();
+    let remove = ServerAction::<RemoveSite>::new();
+    let changed = move || (add.version().get(), remove.version().get());
+    let sites = Resource::new(changed, |_| list_sites());
+    let limits = Resource::new(changed, |_| get_limits());
+    let add_error = action_error(add);
+    let remove_error = action_error(remove);
+    view! {
+        <Title text="Sites"/>
+        <h1>"Sites"</h1>
+        <p class="muted">"The websites IGNY8 plans and writes for."</p>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                let (sites, limits) = (sites.await, limits.await);
+                match (sites, limits) {
+                    (Err(error), _) | (_, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    (Ok(sites), Ok(limits)) => {
+                        let limit = limits.get("sites").cloned();
+                        view! {
+                            {limit.clone().map(|limit| view! { <LimitBanner limit/> })}
+                            {limit.map(|l| view! { <p class="muted small" data-testid="sites-usage">{format!("{} of {} sites used", l.used, l.limit)}</p> })}
+                            <SiteList sites remove/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <FormError error=remove_error/>
+        <section class="card">
+            <h2>"Add a site"</h2>
+            <FormError error=add_error/>
+            <ActionForm action=add attr:class="form" attr:data-testid="add-site-form">
+                <label>"Name" <input type="text" name="name" maxlength="100" required/>
+                    <FieldError error=add_error field="name"/></label>
+                <label>"Address" <input type="text" name="url" placeholder="https://example.com" required/>
+                    <FieldError error=add_error field="url"/></label>
+                <SubmitButton pending=add.pending() label="Add site" busy_label="Adding…"/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SiteList(sites: Vec<SiteView>, remove: ServerAction<RemoveSite>) -> impl IntoView {
+    if sites.is_empty() {
+        return view! { <p class="muted">"No sites yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="site-list card">
+            {sites.into_iter().map(|site| view! {
+                <li class="site-row" data-site=site.url.clone()>
+                    <span><strong>{site.name.clone()}</strong> " " <span class="muted">{site.url.clone()}</span></span>
+                    <ActionForm action=remove attr:class="inline-form">
+                        <input type="hidden" name="id" value=site.id.clone()/>
+                        <SubmitButton pending=remove.pending() label="Remove" busy_label="Removing…" class="button button-secondary button-small"/>
+                    </ActionForm>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
