@@ -9,7 +9,7 @@ use crate::auth::pages::{
 use crate::credits::pages::UsagePage;
 use crate::invoices::pages::InvoicePage;
 use crate::mail::pages::DevOutboxPage;
-use crate::modules::pages::{PlannerPage, WriterPage};
+use crate::modules::pages::{PlannerRoute, WriterRoute};
 use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
 use crate::sites::pages::SitesPage;
@@ -40,8 +40,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard ssr=SsrMode::Async/>
                     <Route path=path!("sites") view=SitesPage ssr=SsrMode::Async/>
-                    <Route path=path!("planner") view=PlannerPage ssr=SsrMode::Async/>
-                    <Route path=path!("writer") view=WriterPage ssr=SsrMode::Async/>
+                    <Route path=path!("planner") view=PlannerRoute ssr=SsrMode::Async/>
+                    <Route path=path!("writer") view=WriterRoute ssr=SsrMode::Async/>
                     <Route path=path!("automation") view=AutomationPage ssr=SsrMode::Async/>
                     <Route path=path!("account/usage") view=UsagePage ssr=SsrMode::Async/>
                     <Route path=path!("account/team") view=TeamPage ssr=SsrMode::Async/>

@@ -205,6 +205,7 @@ mod tests {
                     name: "Starter".into(),
                 }),
                 subscription_status: status.map(String::from),
+                modules: vec![],
             },
             must_verify_email: false,
         }

@@ -381,6 +381,7 @@ mod tests {
                 slug: "a".into(),
                 plan: None,
                 subscription_status: status.map(String::from),
+                modules: vec![],
             },
             must_verify_email,
         }

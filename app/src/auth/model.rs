@@ -25,9 +25,17 @@ pub struct AccountView {
     pub slug: String,
     pub plan: Option<PlanRef>,
     pub subscription_status: Option<String>,
+    /// The modules the live plan includes (`planner`, `writer`, `automation`).
+    #[serde(default)]
+    pub modules: Vec<String>,
 }
 
 impl AccountView {
+    /// True when the live plan includes the module.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.has_active_plan() && self.modules.iter().any(|m| m == module)
+    }
+
     /// The onboarding gate is open while a subscription is active, trialing, or past due (in its
     /// grace period). `pending_payment` keeps it closed.
     pub fn has_active_plan(&self) -> bool {

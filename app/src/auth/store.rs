@@ -163,7 +163,7 @@ pub async fn load_session_view(
     let row = sqlx::query(
         "SELECT u.id AS user_id, u.email, u.full_name, u.is_admin, u.email_verified_at, u.role, \
                 a.id AS account_id, a.name AS account_name, a.slug, \
-                sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name \
+                sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name, p.modules \
          FROM sessions se \
          JOIN users u ON u.id = se.user_id \
          JOIN accounts a ON a.id = u.account_id \
@@ -203,6 +203,14 @@ pub async fn load_session_view(
             slug: row.try_get("slug")?,
             plan,
             subscription_status: row.try_get("subscription_status")?,
+            modules: row
+                .try_get::<Option<String>, _>("modules")?
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(String::from)
+                .collect(),
         },
         must_verify_email: require_email_verification && !email_verified && !is_admin,
     }))

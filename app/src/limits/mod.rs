@@ -2,6 +2,7 @@
 //! check that guards a write inside its own transaction.
 
 pub mod model;
+pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod service;

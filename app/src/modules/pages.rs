@@ -9,6 +9,7 @@ use crate::common::AppError;
 use crate::credits::api::list_credit_costs;
 use crate::credits::model::{insufficient, with_buffer, CreditCost};
 use crate::credits::widget::use_balance;
+use crate::limits::pages::ModuleGate;
 use crate::ui::errors::FormError;
 use crate::ui::forms::action_error;
 use leptos::prelude::*;
@@ -248,4 +249,16 @@ fn WriterResult(task: TaskView) -> impl IntoView {
             <pre class="writer-text">{text}</pre>
         </section>
     }
+}
+
+/// `/planner`, behind the plan's module check.
+#[component]
+pub fn PlannerRoute() -> impl IntoView {
+    view! { <ModuleGate module="planner" label="Planner"><PlannerPage/></ModuleGate> }
+}
+
+/// `/writer`, behind the plan's module check.
+#[component]
+pub fn WriterRoute() -> impl IntoView {
+    view! { <ModuleGate module="writer" label="Writer"><WriterPage/></ModuleGate> }
 }

@@ -80,17 +80,26 @@ fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> 
 
 #[component]
 fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
+    // (path, label, the module the page belongs to)
     let links = [
-        ("/", "Dashboard"),
-        ("/sites", "Sites"),
-        ("/planner", "Planner"),
-        ("/writer", "Writer"),
-        ("/automation", "Automation"),
-        ("/account/usage", "Usage"),
-        ("/account/billing", "Billing"),
-        ("/account/plans", "Plans"),
-        ("/account/team", "Team"),
+        ("/", "Dashboard", None),
+        ("/sites", "Sites", None),
+        ("/planner", "Planner", Some("planner")),
+        ("/writer", "Writer", Some("writer")),
+        ("/automation", "Automation", Some("automation")),
+        ("/account/usage", "Usage", None),
+        ("/account/billing", "Billing", None),
+        ("/account/plans", "Plans", None),
+        ("/account/team", "Team", None),
     ];
+    // A module outside an active plan is shown locked, with the way to unlock it.
+    let locked = move |module: Option<&str>| {
+        module.is_some_and(|m| {
+            signed_in
+                .get()
+                .is_some_and(|s| s.account.has_active_plan() && !s.account.has_module(m))
+        })
+    };
     view! {
         <nav class="sidebar" aria-label="Main">
             {move || needs_plan(&signed_in.get()).then(|| view! {
@@ -102,7 +111,14 @@ fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
             <ul>
                 {links
                     .into_iter()
-                    .map(|(href, label)| view! { <li><A href=href>{label}</A></li> })
+                    .map(|(href, label, module)| {
+                        let is_locked = locked(module);
+                        view! {
+                            <li class:locked=is_locked>
+                                <A href=href>{label}{is_locked.then(|| view! { " " <span class="badge badge-upgrade" data-testid="locked-module">"Upgrade"</span> })}</A>
+                            </li>
+                        }
+                    })
                     .collect_view()}
             </ul>
         </nav>

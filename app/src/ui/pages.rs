@@ -23,15 +23,16 @@ pub fn Dashboard() -> impl IntoView {
     let balance = Resource::new(|| (), |_| get_balance());
     let subscription = Resource::new(|| (), |_| current_subscription());
     let usage = Resource::new(|| (), |_| get_usage_summary(Default::default()));
+    let limits = Resource::new(|| (), |_| crate::sites::api::get_limits());
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
-                let (balance, subscription, usage) = (balance.await, subscription.await, usage.await);
-                match (balance, subscription, usage) {
-                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                    (Ok(balance), Ok(sub), Ok(usage)) => view! {
+                let (balance, subscription, usage, limits) = (balance.await, subscription.await, usage.await, limits.await);
+                match (balance, subscription, usage, limits) {
+                    (Err(error), _, _, _) | (_, Err(error), _, _) | (_, _, Err(error), _) | (_, _, _, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    (Ok(balance), Ok(sub), Ok(usage), Ok(limits)) => view! {
                         <div class="stat-grid">
                             <section class="card stat">
                                 <p class="muted">"Credits available"</p>
@@ -47,6 +48,17 @@ pub fn Dashboard() -> impl IntoView {
                             })}
                         </div>
                         <section class="card">
+                            <h2>"Plan limits"</h2>
+                            <ul class="limit-list">
+                                {limits.items.into_iter().map(|l| view! {
+                                    <li data-limit=l.key.clone()>
+                                        <strong>{l.label.clone()}</strong>
+                                        {format!(": {} of {} used, {} remaining", l.used, l.limit, l.remaining)}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card">
                             <h2>"Last 30 days"</h2>
                             <UsageChart summary=usage/>
                         </section>
@@ -57,9 +69,14 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
+/// `/automation` (the queue itself comes with the automation work), behind the module check.
 #[component]
 pub fn AutomationPage() -> impl IntoView {
-    view! { <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/> }
+    view! {
+        <crate::limits::pages::ModuleGate module="automation" label="Automation">
+            <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/>
+        </crate::limits::pages::ModuleGate>
+    }
 }
 
 #[component]

@@ -1,0 +1,48 @@
+//! The wall and the way past it: a module outside the plan shows the upgrade prompt instead of
+//! its page.
+
+use crate::auth::guard::use_session;
+use crate::common::{AppError, ErrorKind};
+use crate::credits::model::UPGRADE_URL;
+use crate::ui::errors::{headline, message, next_steps};
+use leptos::prelude::*;
+
+/// The prompt for a 402/403 that an upgrade or a purchase lifts: what was hit and what to do.
+#[component]
+pub fn UpgradePrompt(error: AppError) -> impl IntoView {
+    let steps = next_steps(&error);
+    view! {
+        <section class="card upgrade-prompt" data-testid="upgrade-prompt" data-error-code=error.code()>
+            <h2>{headline(&error)}</h2>
+            <p>{message(&error)}</p>
+            <p>{steps.into_iter().map(|(label, href)| view! { <a class="button" href=href>{label}</a> " " }).collect_view()}</p>
+        </section>
+    }
+}
+
+/// Renders the module's page only when the plan includes the module (the server checks again).
+#[component]
+pub fn ModuleGate(
+    module: &'static str,
+    label: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let allowed = use_session()
+        .signed_in()
+        .is_some_and(|s| s.account.has_module(module));
+    if allowed {
+        return children().into_any();
+    }
+    let error = AppError::with_message(
+        ErrorKind::ModuleNotInPlan {
+            module: module.to_string(),
+            upgrade_url: UPGRADE_URL.into(),
+        },
+        format!("{label} is not part of your plan. Upgrade to a plan that includes it."),
+    );
+    view! {
+        <h1>{label}</h1>
+        <UpgradePrompt error/>
+    }
+    .into_any()
+}
