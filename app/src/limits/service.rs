@@ -115,3 +115,34 @@ pub async fn limits(db: &Db, account_id: &str) -> AppResult<LimitsView> {
         modules: plan.modules,
     })
 }
+
+/// What must go before the account fits `plan_id`'s limits, one line per limit, e.g. "remove 3
+/// of 8 sites (Starter allows 5)". Empty when it fits.
+pub async fn over_limits_for(
+    tx: &mut Tx,
+    account_id: &str,
+    plan_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let (name, sites, seats): (String, i64, i64) =
+        sqlx::query_as("SELECT name, limit_sites, limit_seats FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let mut problems = Vec::new();
+    for (used_sql, allowed, noun, action) in [
+        (SITES_USED, sites, "sites", "remove"),
+        (SEATS_USED, seats, "seats", "free"),
+    ] {
+        let used: i64 = sqlx::query_scalar(used_sql)
+            .bind(account_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if used > allowed {
+            problems.push(format!(
+                "{action} {} of {used} {noun} ({name} allows {allowed})",
+                used - allowed
+            ));
+        }
+    }
+    Ok(problems)
+}

@@ -188,6 +188,16 @@ pub async fn change_plan(
     }
     let (old_price, new_price) = (old_plan.price(&sub.interval), new_plan.price(&sub.interval));
     if new_price <= old_price {
+        // A downgrade below current usage is refused with what must go first.
+        let problems =
+            crate::limits::service::over_limits_for(&mut tx, account_id, &new_plan.id).await?;
+        if !problems.is_empty() {
+            return Err(conflict(&format!(
+                "Before downgrading to {}: {}.",
+                new_plan.name,
+                problems.join("; ")
+            )));
+        }
         store::schedule_plan(&mut tx, id, Some(&new_plan.id), now).await?;
         tx.commit().await?;
         return outcome(state, account_id, id, None, None).await;

@@ -156,7 +156,56 @@ async fn concurrent_adds_at_the_edge_take_one_slot(app: TestApp) {
     );
 }
 
+/// A downgrade below current usage is refused with what must go first, and nothing changes.
+async fn downgrades_below_usage_are_refused_with_the_list(app: TestApp) {
+    let (tenant, body) = app
+        .subscribed_tenant("downgrade@example.com", "plan_growth")
+        .await;
+    let subscription_id = body["subscription"]["id"].as_str().unwrap();
+    for i in 0..6 {
+        assert_eq!(
+            add_site(&app, &tenant.access, "S", &format!("d{i}.example.com"))
+                .await
+                .status(),
+            201
+        );
+    }
+    let path = format!("/api/v1/auth/subscriptions/{subscription_id}/change-plan/");
+    let refused = app
+        .post_with_token(&path, &tenant.access, &json!({"plan_id": "plan_starter"}))
+        .await;
+    assert_eq!(refused.status(), 409);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(
+        error["error"]["message"],
+        "Before downgrading to Starter: remove 1 of 6 sites (Starter allows 5)."
+    );
+    let subscription = app
+        .json("/api/v1/auth/subscriptions/", &tenant.access)
+        .await;
+    assert!(
+        subscription["items"][0]["scheduled_plan"].is_null(),
+        "nothing scheduled"
+    );
+
+    let list = app.json("/api/v1/sites/", &tenant.access).await;
+    let last = list["items"][5]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.delete_with_token(&format!("/api/v1/sites/{last}/"), &tenant.access)
+            .await
+            .status(),
+        204
+    );
+    let scheduled = app
+        .post_with_token(&path, &tenant.access, &json!({"plan_id": "plan_starter"}))
+        .await;
+    assert_eq!(scheduled.status(), 200);
+    let body: Value = scheduled.json().await.unwrap();
+    assert_eq!(body["subscription"]["scheduled_plan"]["id"], "plan_starter");
+}
+
 crate::on_both_engines!(
+    downgrades_below_usage_are_refused_with_the_list,
     sites_stop_at_the_plan_limit,
     site_addresses_are_validated_and_unique,
     concurrent_adds_at_the_edge_take_one_slot,
