@@ -23,10 +23,14 @@ test("sites up to the limit: the 80% banner, the upgrade prompt, then room after
   await addSite(page, "Site 6", "site6.example.com");
   const prompt = page.locator("[data-error-code='plan_limit_reached']");
   await expect(prompt).toContainText("Your plan allows 5 sites, and 5 are in use");
-  await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans");
+  await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans?highlight=growth");
   await expect(page.getByTestId("sites-usage")).toHaveText("5 of 5 sites used");
 
   await prompt.getByRole("link", { name: "Upgrade your plan" }).click();
+  // The cheapest plan that lifts the limit is highlighted.
+  await expect(planCard(page, "growth")).toHaveClass(/highlighted/);
+  await expect(planCard(page, "growth")).toContainText("Lifts your limit");
+  await expect(planCard(page, "scale")).not.toHaveClass(/highlighted/);
   await planCard(page, "growth").getByRole("button", { name: "Upgrade now" }).click();
   await expect(page).toHaveURL(/changed=upgraded/);
   await page.goto("/sites");

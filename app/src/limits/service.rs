@@ -56,17 +56,53 @@ pub async fn lock_and_read(tx: &mut Tx, account_id: &str) -> Result<PlanLimits, 
     Ok(from_row(row))
 }
 
+/// Where "Upgrade" leads: the plans page with the cheapest active plan that lifts the wall
+/// highlighted (`?highlight=slug`), or the plans page alone when none does.
+pub async fn upgrade_url_for(tx: &mut Tx, wall: Wall<'_>) -> Result<String, sqlx::Error> {
+    let slug: Option<String> = match wall {
+        Wall::Limit { key, used } => {
+            let column = if key == "seats" { "limit_seats" } else { "limit_sites" };
+            sqlx::query_scalar(&format!(
+                "SELECT slug FROM plans WHERE is_active = 1 AND {column} > $1 ORDER BY price_month, sort_order LIMIT 1"
+            ))
+            .bind(used)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        Wall::Module(module) => {
+            sqlx::query_scalar(
+                "SELECT slug FROM plans WHERE is_active = 1 AND (',' || modules || ',') LIKE $1 ORDER BY price_month, sort_order LIMIT 1",
+            )
+            .bind(format!("%,{module},%"))
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+    };
+    Ok(match slug {
+        Some(slug) => format!("{UPGRADE_URL}?highlight={slug}"),
+        None => UPGRADE_URL.to_string(),
+    })
+}
+
+/// What was hit.
+#[derive(Debug, Clone, Copy)]
+pub enum Wall<'a> {
+    Limit { key: &'a str, used: i64 },
+    Module(&'a str),
+}
+
 /// 403 `plan_limit_reached` when one more would pass the limit.
-pub fn ensure_room(key: &str, limit: i64, used: i64) -> AppResult<()> {
+pub async fn ensure_room(tx: &mut Tx, key: &str, limit: i64, used: i64) -> AppResult<()> {
     if used < limit {
         return Ok(());
     }
+    let upgrade_url = upgrade_url_for(tx, Wall::Limit { key, used }).await?;
     Err(AppError::with_message(
         ErrorKind::PlanLimitReached {
             limit_key: key.to_string(),
             limit,
             used,
-            upgrade_url: UPGRADE_URL.into(),
+            upgrade_url,
         },
         format!("Your plan allows {limit} {key}, and {used} are in use. Upgrade to add more."),
     ))

@@ -43,9 +43,17 @@ pub async fn require_module(state: &AppState, view: &SessionView, module: &str) 
     if included {
         Ok(())
     } else {
+        // A read-only transaction: no writer lock for a lookup.
+        let mut tx = state.db.pool().begin().await?;
+        let upgrade_url = crate::limits::service::upgrade_url_for(
+            &mut tx,
+            crate::limits::service::Wall::Module(module),
+        )
+        .await?;
+        tx.commit().await?;
         Err(AppError::new(ErrorKind::ModuleNotInPlan {
             module: module.to_string(),
-            upgrade_url: metering::UPGRADE_URL.into(),
+            upgrade_url,
         }))
     }
 }

@@ -249,6 +249,10 @@ fn PlanCard(
     actions: PlanActions,
 ) -> impl IntoView {
     let is_current = current.as_ref().is_some_and(|s| s.plan.id == plan.id);
+    let highlighted = use_query_map()
+        .get_untracked()
+        .get("highlight")
+        .is_some_and(|slug| slug == plan.slug);
     let is_scheduled = current
         .as_ref()
         .and_then(|s| s.scheduled_plan.as_ref())
@@ -274,8 +278,9 @@ fn PlanCard(
         actions,
     );
     view! {
-        <article class="card plan-card" class:current=is_current data-plan=plan.slug.clone()>
+        <article class="card plan-card" class:current=is_current class:highlighted=highlighted data-plan=plan.slug.clone()>
             <h2>{plan.name.clone()}</h2>
+            {highlighted.then(|| view! { <span class="badge badge-upgrade">"Lifts your limit"</span> })}
             {is_current.then(|| view! { <span class="badge">"Current plan"</span> })}
             {is_scheduled.then(|| view! { <span class="badge">"Starts next period"</span> })}
             <p class="price"><strong>{price}</strong>{per}</p>

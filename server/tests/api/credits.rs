@@ -463,6 +463,10 @@ async fn modules_outside_the_plan_are_403(app: TestApp) {
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["code"], "module_not_in_plan");
     assert_eq!(error["error"]["module"], "writer");
+    assert_eq!(
+        error["error"]["upgrade_url"],
+        "/account/plans?highlight=starter"
+    );
     assert_eq!(app.balance(&tenant.access).await, 100);
     let planless = app.tenant("planless@example.com").await;
     let response = planner(&app, &planless.access, &planner_body(3)).await;

@@ -31,7 +31,10 @@ async fn sites_stop_at_the_plan_limit(app: TestApp) {
     assert_eq!(error["error"]["limit_key"], "sites");
     assert_eq!(error["error"]["limit"], 5);
     assert_eq!(error["error"]["used"], 5);
-    assert_eq!(error["error"]["upgrade_url"], "/account/plans");
+    assert_eq!(
+        error["error"]["upgrade_url"], "/account/plans?highlight=growth",
+        "the cheapest plan with more sites"
+    );
 
     let limits = app
         .json("/api/v1/billing/credits/usage/limits/", &tenant.access)
