@@ -94,7 +94,8 @@ pub async fn middleware(
     }
     // Pages know their session before rendering starts, so the route guard decides
     // synchronously (the same value is handed to the browser for hydration).
-    if request.method() == Method::GET && is_page_path(request.uri().path()) {
+    let is_page = request.method() == Method::GET && is_page_path(request.uri().path());
+    if is_page {
         let session = match &auth.identity {
             Some(identity) => service::session_view(&state, identity).await,
             None => Ok(None),
@@ -105,7 +106,19 @@ pub async fn middleware(
     }
     request.extensions_mut().insert(auth);
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
-    let mut response = next.run(request).await;
+    let mut response = if is_page {
+        // A page that cannot be rendered in time answers 503 rather than holding the
+        // connection forever (e.g. a data source that never answers).
+        match tokio::time::timeout(PAGE_RENDER_LIMIT, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!(%path, "page rendering timed out");
+                AppError::new(ErrorKind::Unavailable).into_response()
+            }
+        }
+    } else {
+        next.run(request).await
+    };
     if response.status().is_server_error() {
         tracing::warn!(%method, %path, status = %response.status(), "request failed");
     }
@@ -121,6 +134,9 @@ fn identity_of(claims: tokens::Claims) -> Identity {
         session_id: claims.sid,
     }
 }
+
+/// How long a page may take to render on the server.
+const PAGE_RENDER_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Paths the app renders as pages (not the API, not static files).
 fn is_page_path(path: &str) -> bool {

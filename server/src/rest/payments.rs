@@ -18,8 +18,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-/// A receipt of at most 5 MB plus the form's other fields and multipart framing.
-const MANUAL_BODY_LIMIT: usize = MAX_RECEIPT_BYTES + 64 * 1024;
+/// What the manual-payment route reads at most. Larger than a valid receipt on purpose: an
+/// oversized receipt is read to its end (and dropped) so the client gets the 422 instead of a
+/// connection closed mid-upload; past this cap the connection is closed.
+const MANUAL_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/billing/payments", get(history));
@@ -63,17 +65,20 @@ fn too_large() -> AppError {
     AppError::invalid("receipt", "The receipt must be at most 5 MB.")
 }
 
-/// Reads a file field, refusing it (422) as soon as it passes the cap.
+/// Reads a file field, keeping at most the cap in memory; past it the rest is read and dropped,
+/// then refused (422).
 async fn read_capped(mut field: Field<'_>) -> AppResult<Vec<u8>> {
     let mut bytes = Vec::new();
+    let mut oversize = false;
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => {
-                if bytes.len() + chunk.len() > MAX_RECEIPT_BYTES {
-                    return Err(too_large());
+                oversize |= bytes.len() + chunk.len() > MAX_RECEIPT_BYTES;
+                if !oversize {
+                    bytes.extend_from_slice(&chunk);
                 }
-                bytes.extend_from_slice(&chunk);
             }
+            Ok(None) if oversize => return Err(too_large()),
             Ok(None) => return Ok(bytes),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
             Err(e) => {
