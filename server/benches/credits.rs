@@ -30,6 +30,7 @@ async fn start(database_url: &str, dir: &std::path::Path) -> AppState {
 /// The seeded admin's account, given more credits than any run can spend.
 async fn funded_account(state: &AppState) -> String {
     let account: String = sqlx::query_scalar("SELECT account_id FROM users WHERE email = $1")
+        .bind(support::ADMIN_EMAIL)
         .fetch_one(state.db.pool())
         .await
         .unwrap();
