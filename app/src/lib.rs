@@ -16,6 +16,7 @@ pub mod plans;
 pub mod routes;
 pub mod sites;
 pub mod subscriptions;
+pub mod team;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

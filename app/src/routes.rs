@@ -2,7 +2,7 @@
 //! the session is known (`SsrMode::Async`), so the route guard can answer a real redirect.
 
 use crate::admin::payments_page::AdminPaymentsPage;
-use crate::auth::guard::provide_session;
+use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
@@ -13,9 +13,10 @@ use crate::modules::pages::{PlannerRoute, WriterRoute};
 use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
 use crate::sites::pages::SitesPage;
+use crate::team::pages::{InvitationPage, TeamPage};
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
-use crate::ui::pages::{AdminHome, AutomationPage, Dashboard, TeamPage};
+use crate::ui::pages::{AdminHome, AutomationPage, Dashboard};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=ResetPasswordPage/>
                 <Route path=path!("/verify-email") view=VerifyEmailPage/>
                 <Route path=path!("/dev/outbox") view=DevOutboxPage/>
+                <Route path=path!("/invite/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/sandbox/paypal/:id") view=PaypalApprovalPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard ssr=SsrMode::Async/>
@@ -46,8 +48,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/usage") view=UsagePage ssr=SsrMode::Async/>
                     <Route path=path!("account/team") view=TeamPage ssr=SsrMode::Async/>
                     <Route path=path!("account/plans") view=PlansPage ssr=SsrMode::Async/>
-                    <Route path=path!("account/billing") view=BillingPage ssr=SsrMode::Async/>
-                    <Route path=path!("account/invoices/:id") view=InvoicePage ssr=SsrMode::Async/>
+                    <Route path=path!("account/billing") view=|| view! { <OwnerOnly><BillingPage/></OwnerOnly> } ssr=SsrMode::Async/>
+                    <Route path=path!("account/invoices/:id") view=|| view! { <OwnerOnly><InvoicePage/></OwnerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("account/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=AdminHome ssr=SsrMode::Async/>
                     <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>

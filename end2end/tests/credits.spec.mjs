@@ -59,6 +59,14 @@ test("a Writer task lowers the balance without a reload, and another tab's work 
   await expect(page.getByTestId("usage-total")).toHaveText("10");
   await expect(page.locator("tr[data-operation='writer.generate_outline']").first()).toContainText("2");
   await expect(page.locator("figure.chart rect.chart-bar")).toHaveCount(30);
+  await expect(page.locator("#limits li[data-limit='sites']")).toContainText("0 of 5 used, 5 remaining");
+
+  // The dashboard's chart of the last 30 days has today's 10 credits as the last bar.
+  await page.goto("/");
+  const chart = page.locator("figure.chart");
+  await expect(chart).toHaveAttribute("data-total", "10");
+  await expect(chart.locator("rect.chart-bar").last()).toHaveAttribute("data-value", "10");
+  await expect(page.getByTestId("dashboard-balance")).toHaveText("990");
   expect(errors).toEqual([]);
 });
 

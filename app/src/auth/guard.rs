@@ -20,6 +20,7 @@ const PUBLIC: &[&str] = &[
     "/forgot-password",
     "/reset-password",
     "/dev/outbox",
+    "/invite",
 ];
 
 /// Pages a signed-in tenant without an active plan may still open.
@@ -29,6 +30,8 @@ const OPEN_WITHOUT_PLAN: &[&str] = &[
     "/account/invoices",
     "/account/profile",
     "/verify-email",
+    // An invited person may join a team before (or instead of) choosing a plan.
+    "/invite",
 ];
 
 fn path_is_under(path: &str, base: &str) -> bool {
@@ -266,4 +269,21 @@ mod tests {
         assert_eq!(decide("/account/plans", Some(&s)), Decision::VerifyEmail);
         assert_eq!(decide("/verify-email", Some(&s)), Decision::Allow);
     }
+}
+
+/// Renders its children for the account's owner (and admins); a member sees the 403 page that
+/// says who manages billing. The server refuses the same data with 403.
+#[component]
+pub fn OwnerOnly(children: ChildrenFn) -> impl IntoView {
+    let allowed = use_session()
+        .signed_in()
+        .is_some_and(|s| s.is_owner() || s.user.is_admin);
+    if allowed {
+        return children().into_any();
+    }
+    let error = AppError::with_message(
+        crate::common::ErrorKind::Forbidden,
+        super::model::OWNER_ONLY,
+    );
+    view! { <ErrorPage error/> }.into_any()
 }

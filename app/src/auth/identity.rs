@@ -271,6 +271,25 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// A caller that may or may not be signed in (`Option<Authenticated>`); a bad token counts as
+/// signed out.
+impl axum::extract::OptionalFromRequestParts<AppState> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match require_session_from(state, parts).await {
+            Ok((view, identity)) => Ok(Some(Authenticated { view, identity })),
+            Err(e) if matches!(e.kind, ErrorKind::Unauthenticated | ErrorKind::TokenExpired) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Extractor for REST handlers: a signed-in administrator (403 `admin_required` otherwise).
 pub struct AdminUser(pub Authenticated);
 
@@ -315,6 +334,28 @@ pub fn require_active_plan(view: &SessionView) -> AppResult<()> {
         return Err(AppError::new(ErrorKind::PlanRequired));
     }
     Ok(())
+}
+
+/// Only the account's owner manages billing, plans and the team; members work in the account.
+pub fn require_owner(view: &SessionView) -> AppResult<()> {
+    if view.is_owner() {
+        Ok(())
+    } else {
+        Err(AppError::with_message(
+            ErrorKind::Forbidden,
+            crate::auth::model::OWNER_ONLY,
+        ))
+    }
+}
+
+/// Whose billing records the viewer may read: an admin any account's (`None`), the owner their
+/// account's, a member none (403).
+pub fn billing_scope(view: &SessionView) -> AppResult<Option<&str>> {
+    if view.user.is_admin {
+        return Ok(None);
+    }
+    require_owner(view)?;
+    Ok(Some(view.account.id.as_str()))
 }
 
 /// Extractor for the caller's IP (rate limits).

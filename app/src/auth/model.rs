@@ -97,6 +97,15 @@ pub fn landing_path(session: &SessionView, next: Option<&str>) -> String {
 
 pub const PLANS_PATH: &str = "/account/plans";
 
+/// Why a member is refused what only the owner may do.
+pub const OWNER_ONLY: &str = "Only the account owner manages billing, plans and the team.";
+
+impl SessionView {
+    pub fn is_owner(&self) -> bool {
+        self.user.role == "owner"
+    }
+}
+
 /// Only same-site absolute paths may be redirect targets: no scheme, no `//host`, no backslash
 /// tricks, no control characters.
 pub fn safe_next(next: &str) -> Option<String> {

@@ -16,7 +16,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
-fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     mark_document_hydrated();
     view! {
         <Title text=title/>

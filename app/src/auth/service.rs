@@ -139,7 +139,7 @@ fn wrong_credentials() -> AppError {
 }
 
 /// Opens a session for a user whose credentials were just proven.
-async fn sign_in(state: &AppState, user_id: &str) -> AppResult<SignedIn> {
+pub async fn sign_in(state: &AppState, user_id: &str) -> AppResult<SignedIn> {
     let now = state.clock.now();
     let issued = store::open_session(&state.db, user_id, now).await?;
     signed_in(state, user_id, issued).await

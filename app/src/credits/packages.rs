@@ -5,12 +5,12 @@
 
 use super::model::{CreditPackageView, PurchaseOutcome, PurchaseRequest};
 use crate::auth::identity::require_active_plan;
+use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, Currency, Money};
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
-use crate::payments::service::require_owner;
 use sqlx::Row;
 
 const COLUMNS: &str = "id, name, credits, price, currency, is_featured";

@@ -6,6 +6,7 @@ use super::api::{
 };
 use super::model::{CreditPackageView, UsageFilter, UsageSummary, ENTRY_KINDS};
 use super::widget::use_balance;
+use crate::limits::pages::LimitList;
 use crate::payments::api::list_payment_methods;
 use crate::payments::model::PaymentMethodView;
 use crate::payments::pages::method_label;
@@ -65,6 +66,7 @@ pub fn UsagePage() -> impl IntoView {
         move || (filter.get(), page_of(&query.get(), "logs_page")),
         |(f, p)| usage_logs_page(f, p),
     );
+    let limits = Resource::new(|| (), |_| crate::sites::api::get_limits());
     view! {
         <Title text="Usage"/>
         <h1>"Usage"</h1>
@@ -74,9 +76,10 @@ pub fn UsagePage() -> impl IntoView {
                 let summary = summary.await;
                 let ledger = ledger.await;
                 let logs = logs.await;
-                match (summary, ledger, logs) {
-                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                    (Ok(summary), Ok(ledger), Ok(logs)) => {
+                let limits = limits.await;
+                match (summary, ledger, logs, limits) {
+                    (Err(error), _, _, _) | (_, Err(error), _, _) | (_, _, Err(error), _) | (_, _, _, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
+                    (Ok(summary), Ok(ledger), Ok(logs), Ok(limits)) => {
                         let by_operation = summary.by_operation.clone();
                         view! {
                             <section class="card">
@@ -90,6 +93,10 @@ pub fn UsagePage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                            </section>
+                            <section class="card" id="limits">
+                                <h2>"Plan limits"</h2>
+                                <LimitList limits/>
                             </section>
                             <section class="card" id="ledger">
                                 <h2>"Credit ledger"</h2>

@@ -13,6 +13,7 @@ use {
 #[server(endpoint = "billing/invoices")]
 pub async fn list_invoices() -> Result<Vec<InvoiceView>, AppError> {
     let (view, _) = require_session().await?;
+    crate::auth::identity::require_owner(&view)?;
     let (items, _) = store::list(&app_state()?.db, &view.account.id, 100, 0).await?;
     Ok(items)
 }
@@ -30,7 +31,7 @@ pub async fn find_for(
     view: &crate::auth::model::SessionView,
     id: &str,
 ) -> AppResult<InvoiceView> {
-    let scope = (!view.user.is_admin).then_some(view.account.id.as_str());
+    let scope = crate::auth::identity::billing_scope(view)?;
     store::find(&state.db, scope, id)
         .await?
         .ok_or_else(AppError::not_found)

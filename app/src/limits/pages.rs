@@ -4,6 +4,7 @@
 use crate::auth::guard::use_session;
 use crate::common::{AppError, ErrorKind};
 use crate::credits::model::UPGRADE_URL;
+use crate::limits::model::{LimitView, LimitsView};
 use crate::ui::errors::{headline, message, next_steps};
 use leptos::prelude::*;
 
@@ -45,4 +46,36 @@ pub fn ModuleGate(
         <UpgradePrompt error/>
     }
     .into_any()
+}
+
+/// Each plan limit with used and remaining, as the dashboard and the usage page list them.
+#[component]
+pub fn LimitList(limits: LimitsView) -> impl IntoView {
+    view! {
+        <ul class="limit-list" data-testid="limit-list">
+            {limits.items.into_iter().map(|l| view! {
+                <li data-limit=l.key.clone() class:near-limit=l.is_near()>
+                    <strong>{l.label.clone()}</strong>
+                    {format!(": {} of {} used, {} remaining", l.used, l.limit, l.remaining)}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The "close to the limit" banner, shown from 80% of a limit.
+#[component]
+pub fn LimitBanner(limit: LimitView) -> impl IntoView {
+    limit.is_near().then(|| {
+        let text = if limit.remaining == 0 {
+            format!("You are using all {} {} of your plan. Upgrade to add more.", limit.limit, limit.label.to_lowercase())
+        } else {
+            format!("You are using {} of {} {} on your plan.", limit.used, limit.limit, limit.label.to_lowercase())
+        };
+        view! {
+            <p class="alert alert-warning" role="status" data-testid=format!("limit-banner-{}", limit.key)>
+                {text} " " <a href="/account/plans">"See plans"</a>
+            </p>
+        }
+    })
 }

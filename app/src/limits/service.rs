@@ -4,6 +4,7 @@
 //! serializes writers anyway.
 
 use super::model::{LimitView, LimitsView};
+use crate::backend::clock::Timestamp;
 use crate::backend::{Db, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::credits::model::UPGRADE_URL;
@@ -109,21 +110,36 @@ pub async fn ensure_room(tx: &mut Tx, key: &str, limit: i64, used: i64) -> AppRe
 }
 
 const SITES_USED: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM sites WHERE account_id = $1";
-/// Seats in use: the account's users (pending invitations join this count with the team work).
-const SEATS_USED: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE account_id = $1";
+/// Seats in use: the account's users plus its open invitations that have not expired ($2 = now).
+const SEATS_USED: &str =
+    "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE account_id = $1) \
+     + (SELECT CAST(COUNT(*) AS BIGINT) FROM invitations WHERE account_id = $1 \
+        AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2)";
 
-/// Sites in use, inside a guarded write.
-pub async fn sites_used(tx: &mut Tx, account_id: &str) -> Result<i64, sqlx::Error> {
+/// Sites in use.
+pub async fn sites_used<'c, E>(conn: E, account_id: &str) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query_scalar(SITES_USED)
         .bind(account_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(conn)
         .await
 }
 
-async fn used(db: &Db, sql: &str, account_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(sql)
+/// Seats in use at `now`.
+pub async fn seats_used<'c, E>(
+    conn: E,
+    account_id: &str,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query_scalar(SEATS_USED)
         .bind(account_id)
-        .fetch_one(db.pool())
+        .bind(now)
+        .fetch_one(conn)
         .await
 }
 
@@ -138,10 +154,10 @@ fn view(key: &str, label: &str, limit: i64, used: i64) -> LimitView {
 }
 
 /// Every limit with used and remaining.
-pub async fn limits(db: &Db, account_id: &str) -> AppResult<LimitsView> {
+pub async fn limits(db: &Db, account_id: &str, now: Timestamp) -> AppResult<LimitsView> {
     let plan = plan_limits(db, account_id).await?;
-    let sites = used(db, SITES_USED, account_id).await?;
-    let seats = used(db, SEATS_USED, account_id).await?;
+    let sites = sites_used(db.pool(), account_id).await?;
+    let seats = seats_used(db.pool(), account_id, now).await?;
     Ok(LimitsView {
         plan: plan.plan,
         items: vec![
@@ -158,21 +174,20 @@ pub async fn over_limits_for(
     tx: &mut Tx,
     account_id: &str,
     plan_id: &str,
+    now: Timestamp,
 ) -> Result<Vec<String>, sqlx::Error> {
     let (name, sites, seats): (String, i64, i64) =
         sqlx::query_as("SELECT name, limit_sites, limit_seats FROM plans WHERE id = $1")
             .bind(plan_id)
             .fetch_one(&mut **tx)
             .await?;
+    let sites_in_use = sites_used(&mut **tx, account_id).await?;
+    let seats_in_use = seats_used(&mut **tx, account_id, now).await?;
     let mut problems = Vec::new();
-    for (used_sql, allowed, noun, action) in [
-        (SITES_USED, sites, "sites", "remove"),
-        (SEATS_USED, seats, "seats", "free"),
+    for (used, allowed, noun, action) in [
+        (sites_in_use, sites, "sites", "remove"),
+        (seats_in_use, seats, "seats", "free"),
     ] {
-        let used: i64 = sqlx::query_scalar(used_sql)
-            .bind(account_id)
-            .fetch_one(&mut **tx)
-            .await?;
         if used > allowed {
             problems.push(format!(
                 "{action} {} of {used} {noun} ({name} allows {allowed})",

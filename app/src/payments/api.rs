@@ -90,6 +90,7 @@ pub async fn settle_paypal(id: String, decision: String) -> Result<(), AppError>
 #[server(endpoint = "billing/payments")]
 pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
     let (view, _) = require_session().await?;
+    crate::auth::identity::require_owner(&view)?;
     let (items, _) =
         super::records::list(&app_state()?.db, Some(&view.account.id), None, 100, 0).await?;
     Ok(items)

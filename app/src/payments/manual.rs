@@ -4,8 +4,8 @@
 
 use super::model::PaymentView;
 use super::records::{self, NewPayment};
-use super::service::require_owner;
 use super::settlement;
+use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::ids::new_id;
 use crate::backend::AppState;
@@ -181,7 +181,7 @@ pub async fn receipt(
     view: &SessionView,
     payment_id: &str,
 ) -> AppResult<(Vec<u8>, String)> {
-    let scope = (!view.user.is_admin).then_some(view.account.id.as_str());
+    let scope = crate::auth::identity::billing_scope(view)?;
     let (name, content_type) = records::receipt(&state.db, scope, payment_id)
         .await?
         .ok_or_else(AppError::not_found)?;

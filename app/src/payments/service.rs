@@ -5,24 +5,15 @@ use super::card::{self, CardInput};
 use super::gateway::{DeclineCode, GatewayError};
 use super::model::{NewPaymentMethod, PaymentMethodView};
 use super::store::{self, NewMethod};
+use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::ids::new_id;
 use crate::backend::AppState;
 use crate::common::{AppError, AppResult, ErrorKind};
 
 /// Billing belongs to the account owner; members get 403.
-pub fn require_owner(view: &SessionView) -> AppResult<()> {
-    if view.user.role == "owner" {
-        Ok(())
-    } else {
-        Err(AppError::with_message(
-            ErrorKind::Forbidden,
-            "Only the account owner manages billing.",
-        ))
-    }
-}
-
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<PaymentMethodView>> {
+    require_owner(view)?;
     Ok(store::list(&state.db, &view.account.id).await?)
 }
 

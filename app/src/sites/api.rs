@@ -33,5 +33,6 @@ pub async fn remove_site(id: String) -> Result<(), AppError> {
 #[server(endpoint = "billing/limits")]
 pub async fn get_limits() -> Result<LimitsView, AppError> {
     let (view, _) = require_session().await?;
-    crate::limits::service::limits(&app_state()?.db, &view.account.id).await
+    let state = app_state()?;
+    crate::limits::service::limits(&state.db, &view.account.id, state.clock.now()).await
 }

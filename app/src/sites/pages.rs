@@ -2,28 +2,11 @@
 
 use super::api::{get_limits, list_sites, AddSite, RemoveSite};
 use super::model::SiteView;
-use crate::limits::model::LimitView;
+use crate::limits::pages::LimitBanner;
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::forms::{action_error, SubmitButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// The "close to the limit" banner, shown from 80% of a limit.
-#[component]
-pub fn LimitBanner(limit: LimitView) -> impl IntoView {
-    limit.is_near().then(|| {
-        let text = if limit.remaining == 0 {
-            format!("You are using all {} {} of your plan. Upgrade to add more.", limit.limit, limit.label.to_lowercase())
-        } else {
-            format!("You are using {} of {} {} on your plan.", limit.used, limit.limit, limit.label.to_lowercase())
-        };
-        view! {
-            <p class="alert alert-warning" role="status" data-testid=format!("limit-banner-{}", limit.key)>
-                {text} " " <a href="/account/plans">"See plans"</a>
-            </p>
-        }
-    })
-}
 
 #[component]
 pub fn SitesPage() -> impl IntoView {

@@ -53,7 +53,7 @@ pub async fn add(state: &AppState, view: &SessionView, new: NewSite) -> AppResul
     let id = new_id("site");
     let mut tx = state.db.begin().await?;
     let limits = lock_and_read(&mut tx, account_id).await?;
-    let used = sites_used(&mut tx, account_id).await?;
+    let used = sites_used(&mut *tx, account_id).await?;
     ensure_room(&mut tx, "sites", limits.sites, used).await?;
     let inserted = sqlx::query(
         "INSERT INTO sites (id, account_id, name, url, created_at) VALUES ($1, $2, $3, $4, $5)",

@@ -6,6 +6,7 @@ use super::model::{
 };
 use super::periods::{add_months, interval_months, prorate_credits, prorate_money};
 use super::store::{self, NewSubscription, SubscriptionRow};
+use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Tx};
@@ -13,7 +14,6 @@ use crate::common::{AppError, AppResult, ErrorKind};
 use crate::credits::ledger::{self, Entry, EntryKind};
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
-use crate::payments::service::require_owner;
 use crate::plans::store::{self as plans, PlanPricing};
 
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SubscriptionView>> {
@@ -190,7 +190,7 @@ pub async fn change_plan(
     if new_price <= old_price {
         // A downgrade below current usage is refused with what must go first.
         let problems =
-            crate::limits::service::over_limits_for(&mut tx, account_id, &new_plan.id).await?;
+            crate::limits::service::over_limits_for(&mut tx, account_id, &new_plan.id, now).await?;
         if !problems.is_empty() {
             return Err(conflict(&format!(
                 "Before downgrading to {}: {}.",

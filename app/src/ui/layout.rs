@@ -111,6 +111,8 @@ fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
             <ul>
                 {links
                     .into_iter()
+                    // Billing is the owner's; a member would only meet the 403 page there.
+                    .filter(|(href, ..)| *href != "/account/billing" || signed_in.get().is_none_or(|s| s.is_owner()))
                     .map(|(href, label, module)| {
                         let is_locked = locked(module);
                         view! {

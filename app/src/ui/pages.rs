@@ -49,14 +49,7 @@ pub fn Dashboard() -> impl IntoView {
                         </div>
                         <section class="card">
                             <h2>"Plan limits"</h2>
-                            <ul class="limit-list">
-                                {limits.items.into_iter().map(|l| view! {
-                                    <li data-limit=l.key.clone()>
-                                        <strong>{l.label.clone()}</strong>
-                                        {format!(": {} of {} used, {} remaining", l.used, l.limit, l.remaining)}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
+                            <crate::limits::pages::LimitList limits/>
                         </section>
                         <section class="card">
                             <h2>"Last 30 days"</h2>
@@ -77,11 +70,6 @@ pub fn AutomationPage() -> impl IntoView {
             <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/>
         </crate::limits::pages::ModuleGate>
     }
-}
-
-#[component]
-pub fn TeamPage() -> impl IntoView {
-    view! { <SectionPage title="Team" intro="The people who work in this account."/> }
 }
 
 #[component]

@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
     route(router, "/auth/plans", get(plans))
 }
 
-fn auth_response(signed_in: SignedIn, next: String) -> AuthResponse {
+pub(crate) fn auth_response(signed_in: SignedIn, next: String) -> AuthResponse {
     let onboarding =
         (!signed_in.view.account.has_active_plan()).then(|| "plan_required".to_string());
     AuthResponse {

@@ -25,6 +25,7 @@ async fn list(
     auth: Authenticated,
     paging: Paging,
 ) -> AppResult<Json<Page<InvoiceView>>> {
+    app::auth::identity::require_owner(&auth.view)?;
     let (items, total) = store::list(
         &state.db,
         &auth.view.account.id,

@@ -8,6 +8,7 @@ mod health;
 mod idempotency;
 mod invoices;
 mod json;
+mod members;
 mod modules;
 mod paging;
 mod payment_methods;
@@ -35,6 +36,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(credits::routes())
         .merge(modules::routes())
         .merge(sites::routes())
+        .merge(members::routes())
         .merge(faults::routes())
         .fallback(|| async { AppError::not_found() })
 }

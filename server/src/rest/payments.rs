@@ -50,6 +50,7 @@ async fn history(
     auth: Authenticated,
     paging: Paging,
 ) -> AppResult<Json<Page<PaymentView>>> {
+    app::auth::identity::require_owner(&auth.view)?;
     let (items, total) = records::list(
         &state.db,
         Some(&auth.view.account.id),

@@ -56,6 +56,6 @@ async fn remove(
 
 async fn limits(State(state): State<AppState>, auth: Authenticated) -> AppResult<Json<LimitsView>> {
     Ok(Json(
-        app::limits::service::limits(&state.db, &auth.view.account.id).await?,
+        app::limits::service::limits(&state.db, &auth.view.account.id, state.clock.now()).await?,
     ))
 }

@@ -714,6 +714,30 @@ async fn packages_are_bought_once_per_key_and_declines_grant_nothing(app: TestAp
     );
     assert_eq!(app.count("SELECT CAST(COUNT(*) AS BIGINT) FROM invoices WHERE account_id = $1 AND purpose = 'credit_package'", &tenant.account_id).await, 1);
 
+    // The billing page's form carries a key made once per rendered form: submitting the same
+    // form twice (a double click, a resent request) buys once.
+    let submit_form = || {
+        app.client
+            .post(app.url("/api/billing/buy-credits"))
+            .header(reqwest::header::ORIGIN, &app.address)
+            .header(
+                reqwest::header::COOKIE,
+                format!("igny8_at={}", tenant.access),
+            )
+            .form(&[("package_id", "pkg_small"), ("request_key", "form-1")])
+            .send()
+    };
+    let (first_form, second_form) = tokio::join!(submit_form(), submit_form());
+    let first_form: Value = first_form.unwrap().json().await.unwrap();
+    let second_form: Value = second_form.unwrap().json().await.unwrap();
+    assert_eq!(first_form["invoice"]["id"], second_form["invoice"]["id"]);
+    assert!(first_form["credits_granted"] == true || second_form["credits_granted"] == true);
+    assert_eq!(
+        app.balance(&tenant.access).await,
+        3100,
+        "one form, one purchase"
+    );
+
     // A card that fails when charged: 402, an unpaid invoice, no credits.
     let failing = app
         .add_method(&tenant.access, &card_body("4000000000000341"))
@@ -726,7 +750,7 @@ async fn packages_are_bought_once_per_key_and_declines_grant_nothing(app: TestAp
         )
         .await;
     assert_eq!(response.status(), 402);
-    assert_eq!(app.balance(&tenant.access).await, 2600);
+    assert_eq!(app.balance(&tenant.access).await, 3100);
     let missing = app
         .post_with_token(
             "/api/v1/billing/credit-packages/pkg_nope/purchase/",

@@ -46,8 +46,9 @@ async fn planless_tenants_are_held_at_the_plan_gate(app: TestApp) {
     app.activate_subscription(body["account"]["id"].as_str().unwrap(), "plan_growth")
         .await;
     let response = page(&app, "/", Some(&cookie)).await;
-    assert_eq!(response.status(), 200);
+    let status = response.status();
     let html = response.text().await.unwrap();
+    assert_eq!(status, 200, "the dashboard after subscribing: {html}");
     assert!(html.contains("Dashboard"));
     assert!(!html.contains("cta-choose-plan"));
 }

@@ -267,6 +267,13 @@ impl TestApp {
 
     /// The token of the newest email to `to` whose link contains `path`.
     pub async fn emailed_token(&self, to: &str, path: &str) -> String {
+        self.token_after(to, &format!("{path}?token=")).await
+    }
+
+    /// The 64-character token that follows `marker` in the newest email to `to` that has one.
+    /// The test clock stands still, so several emails can share a second: the marker, not the
+    /// order alone, picks the email.
+    pub async fn token_after(&self, to: &str, marker: &str) -> String {
         let bodies: Vec<String> = sqlx::query_scalar(
             "SELECT body FROM outbox WHERE to_email = $1 ORDER BY created_at DESC, id DESC",
         )
@@ -277,10 +284,10 @@ impl TestApp {
         bodies
             .iter()
             .find_map(|body| {
-                let start = body.find(&format!("{path}?token="))? + path.len() + "?token=".len();
+                let start = body.find(marker)? + marker.len();
                 Some(body[start..start + 64].to_string())
             })
-            .unwrap_or_else(|| panic!("no email to {to} with a {path} link"))
+            .unwrap_or_else(|| panic!("no email to {to} with {marker}"))
     }
 
     /// Gives the account an active subscription, as the subscriptions flow would.

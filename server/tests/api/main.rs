@@ -13,3 +13,4 @@ mod mail;
 mod payment_methods;
 mod smtp_sink;
 mod subscriptions;
+mod team;

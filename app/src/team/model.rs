@@ -1,0 +1,61 @@
+//! The team as API clients and the browser see it.
+
+use serde::{Deserialize, Serialize};
+
+/// One row of the team: a member (`status: "active"`) or an invitation (`"pending"`, or
+/// `"expired"` until it is revoked or sent again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEntry {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    /// `owner` or `member`; invitations are for members.
+    pub role: String,
+    pub status: String,
+    /// When the member joined or the invitation was sent.
+    pub since: String,
+    /// When a pending invitation stops working.
+    pub expires_at: Option<String>,
+}
+
+impl TeamEntry {
+    pub fn is_invitation(&self) -> bool {
+        self.status != "active"
+    }
+}
+
+/// `POST /api/v1/account/members/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewInvitation {
+    #[serde(default)]
+    pub email: String,
+}
+
+/// What the invitation page needs to know before the person accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub account_name: String,
+    pub email: String,
+    pub invited_by: String,
+    pub how: JoinPath,
+}
+
+/// How the invited person joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinPath {
+    /// No user has this email yet: choose a name and a password.
+    CreateUser,
+    /// A user has this email and is signed in: one click joins.
+    Join,
+    /// A user has this email: sign in as them first.
+    SignIn,
+}
+
+/// `POST /api/v1/account/invitations/accept/` and the invitation page's form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Acceptance {
+    #[serde(default)]
+    pub token: String,
+    pub full_name: Option<String>,
+    pub password: Option<String>,
+}
