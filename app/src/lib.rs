@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod automation;
 pub mod common;
 pub mod credits;
 pub mod invoices;

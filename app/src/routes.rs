@@ -6,6 +6,7 @@ use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
 };
+use crate::automation::pages::AutomationPage;
 use crate::credits::pages::UsagePage;
 use crate::invoices::pages::InvoicePage;
 use crate::mail::pages::DevOutboxPage;
@@ -16,7 +17,7 @@ use crate::sites::pages::SitesPage;
 use crate::team::pages::{InvitationPage, TeamPage};
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
-use crate::ui::pages::{AdminHome, AutomationPage, Dashboard};
+use crate::ui::pages::{AdminHome, Dashboard};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

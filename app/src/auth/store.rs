@@ -152,6 +152,16 @@ pub async fn revoke_other_sessions(
     Ok(())
 }
 
+/// The user, account and plan as pages and services see them.
+const VIEW_SELECT: &str =
+    "SELECT u.id AS user_id, u.email, u.full_name, u.is_admin, u.email_verified_at, u.role, \
+            a.id AS account_id, a.name AS account_name, a.slug, \
+            sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name, p.modules \
+     FROM users u \
+     JOIN accounts a ON a.id = u.account_id \
+     LEFT JOIN subscriptions sub ON sub.account_id = a.id AND sub.status <> 'canceled' \
+     LEFT JOIN plans p ON p.id = sub.plan_id";
+
 /// The signed-in user, account and plan for a live session; `None` once it is revoked or expired.
 pub async fn load_session_view(
     db: &Db,
@@ -160,23 +170,32 @@ pub async fn load_session_view(
     now: Timestamp,
     require_email_verification: bool,
 ) -> Result<Option<SessionView>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.id AS user_id, u.email, u.full_name, u.is_admin, u.email_verified_at, u.role, \
-                a.id AS account_id, a.name AS account_name, a.slug, \
-                sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name, p.modules \
-         FROM sessions se \
-         JOIN users u ON u.id = se.user_id \
-         JOIN accounts a ON a.id = u.account_id \
-         LEFT JOIN subscriptions sub ON sub.account_id = a.id AND sub.status <> 'canceled' \
-         LEFT JOIN plans p ON p.id = sub.plan_id \
-         WHERE se.id = $1 AND se.user_id = $2 AND se.revoked_at IS NULL AND se.expires_at > $3",
-    )
+    let row = sqlx::query(&format!(
+        "{VIEW_SELECT} WHERE u.id = $2 AND EXISTS (SELECT 1 FROM sessions se WHERE se.id = $1 \
+         AND se.user_id = u.id AND se.revoked_at IS NULL AND se.expires_at > $3)"
+    ))
     .bind(session_id)
     .bind(user_id)
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    row.map(|row| view_from_row(&row, require_email_verification))
+        .transpose()
+}
+
+/// The same view for work done on a user's behalf outside a request (queued jobs).
+pub async fn load_user_view(db: &Db, user_id: &str) -> Result<Option<SessionView>, sqlx::Error> {
+    let row = sqlx::query(&format!("{VIEW_SELECT} WHERE u.id = $1"))
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| view_from_row(&row, false)).transpose()
+}
+
+fn view_from_row(
+    row: &sqlx::any::AnyRow,
+    require_email_verification: bool,
+) -> Result<SessionView, sqlx::Error> {
     let email_verified = row
         .try_get::<Option<Timestamp>, _>("email_verified_at")?
         .is_some();
@@ -188,7 +207,7 @@ pub async fn load_session_view(
         _ => None,
     };
     let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
-    Ok(Some(SessionView {
+    Ok(SessionView {
         user: UserView {
             id: row.try_get("user_id")?,
             email: row.try_get("email")?,
@@ -213,7 +232,7 @@ pub async fn load_session_view(
                 .collect(),
         },
         must_verify_email: require_email_verification && !email_verified && !is_admin,
-    }))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

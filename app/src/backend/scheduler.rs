@@ -21,6 +21,15 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(released = n, "expired credit holds"),
         Err(e) => tracing::error!(error = %e.message, "hold expiry failed"),
     }
+    match crate::automation::service::fail_interrupted(state, state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(failed = n, "interrupted automation jobs"),
+        Err(e) => tracing::error!(error = %e.message, "automation cleanup failed"),
+    }
+    // Jobs queued on an instance that stopped before running them.
+    if let Err(e) = crate::automation::service::run_queued(state, None).await {
+        tracing::error!(error = %e.message, "automation jobs failed");
+    }
     let stale_before = state.clock.now() - STALE_CHARGE_SECONDS;
     if let Err(e) = crate::payments::checkout::reconcile_stale(state, stale_before).await {
         tracing::error!(error = %e.message, "charge reconciliation failed");

@@ -62,16 +62,6 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// `/automation` (the queue itself comes with the automation work), behind the module check.
-#[component]
-pub fn AutomationPage() -> impl IntoView {
-    view! {
-        <crate::limits::pages::ModuleGate module="automation" label="Automation">
-            <SectionPage title="Automation" intro="Queue Writer tasks for your sites."/>
-        </crate::limits::pages::ModuleGate>
-    }
-}
-
 #[component]
 pub fn AdminHome() -> impl IntoView {
     view! { <SectionPage title="Admin" intro="Accounts, subscriptions, payments and prices."/> }

@@ -4,7 +4,7 @@
 use super::idempotency;
 use super::json::JsonOrDefault;
 use super::paging::Paging;
-use super::route;
+use super::{route, Items};
 use app::auth::identity::{ActiveTenant, Authenticated};
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::stream::{self, Stream};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -206,11 +206,6 @@ async fn estimate(
     Ok(Json(
         metering::estimate(&state, &auth.view.account.id, &query.operation, quantity).await?,
     ))
-}
-
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
 }
 
 async fn costs(State(state): State<AppState>) -> AppResult<Json<Items<CreditCost>>> {

@@ -2,7 +2,7 @@
 
 use super::auth::auth_response;
 use super::json::ApiJson;
-use super::route;
+use super::{route, Items};
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
 use app::common::AppResult;
@@ -13,7 +13,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/account/members", get(list).post(invite));
@@ -21,13 +20,11 @@ pub fn routes() -> Router<AppState> {
     route(router, "/account/invitations/accept", post(accept))
 }
 
-#[derive(Serialize)]
-struct Team {
-    items: Vec<TeamEntry>,
-}
-
-async fn list(State(state): State<AppState>, auth: Authenticated) -> AppResult<Json<Team>> {
-    Ok(Json(Team {
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> AppResult<Json<Items<TeamEntry>>> {
+    Ok(Json(Items {
         items: service::list(&state, &auth.view).await?,
     }))
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod automation;
 mod credits;
 mod faults;
 mod health;
@@ -25,6 +26,12 @@ pub fn health_routes() -> Router<AppState> {
     health::routes()
 }
 
+/// A list that is not paginated: `{"items": [...]}`.
+#[derive(serde::Serialize)]
+pub(crate) struct Items<T> {
+    pub items: Vec<T>,
+}
+
 pub fn v1_routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
@@ -37,6 +44,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(modules::routes())
         .merge(sites::routes())
         .merge(members::routes())
+        .merge(automation::routes())
         .merge(faults::routes())
         .fallback(|| async { AppError::not_found() })
 }

@@ -72,6 +72,7 @@ async fn find_in(
     module: &str,
     id: &str,
 ) -> AppResult<Json<TaskView>> {
+    tasks::require_module(state, &auth.view, module).await?;
     tasks::find(state, &auth.view.account.id, id)
         .await?
         .filter(|task| task.module == module)

@@ -1,7 +1,7 @@
 //! `/api/v1/sites/` (limit `sites`) and the limits report.
 
 use super::json::ApiJson;
-use super::route;
+use super::{route, Items};
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
 use app::common::AppResult;
@@ -12,17 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/sites", get(list).post(add));
     let router = route(router, "/sites/{id}", delete(remove));
     route(router, "/billing/credits/usage/limits", get(limits))
-}
-
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
 }
 
 async fn list(

@@ -9,22 +9,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
-/// A plan with few credits, so tests reach the edge of the balance quickly.
-async fn tiny_plan(app: &TestApp, credits: i64, modules: &str) {
-    sqlx::query(
-        "INSERT INTO plans (id, slug, name, currency, price_month, price_year, credits_per_period, \
-         limit_sites, limit_seats, modules, features, is_active, sort_order, created_at, updated_at) \
-         VALUES ('plan_tiny', 'tiny', 'Tiny', 'USD', 500, 5000, $1, 1, 1, $2, '', 1, 9, 0, 0)",
-    )
-    .bind(credits)
-    .bind(modules)
-    .execute(app.state.db.pool())
-    .await
-    .unwrap();
-}
-
 async fn tiny_tenant(app: &TestApp, email: &str, credits: i64) -> Tenant {
-    tiny_plan(app, credits, "planner,writer").await;
+    app.tiny_plan(credits, "planner,writer").await;
     app.subscribed_tenant(email, "plan_tiny").await.0
 }
 
@@ -342,7 +328,9 @@ async fn planner_task_charges_its_keywords_and_logs_usage(app: TestApp) {
         .json(&format!("/api/v1/planner/tasks/{id}/"), &tenant.access)
         .await;
     assert_eq!(found["id"], id);
-    let other = app.tenant("other@example.com").await;
+    let (other, _) = app
+        .subscribed_tenant("other@example.com", "plan_starter")
+        .await;
     let hidden = app
         .get_with_token(&format!("/api/v1/planner/tasks/{id}/"), &other.access)
         .await;
@@ -453,7 +441,7 @@ async fn insufficient_credits_is_402_and_holds_nothing(app: TestApp) {
 }
 
 async fn modules_outside_the_plan_are_403(app: TestApp) {
-    tiny_plan(&app, 100, "planner").await;
+    app.tiny_plan(100, "planner").await;
     let (tenant, _) = app
         .subscribed_tenant("planner-only@example.com", "plan_tiny")
         .await;
@@ -716,20 +704,11 @@ async fn packages_are_bought_once_per_key_and_declines_grant_nothing(app: TestAp
 
     // The billing page's form carries a key made once per rendered form: submitting the same
     // form twice (a double click, a resent request) buys once.
-    let submit_form = || {
-        app.client
-            .post(app.url("/api/billing/buy-credits"))
-            .header(reqwest::header::ORIGIN, &app.address)
-            .header(
-                reqwest::header::COOKIE,
-                format!("igny8_at={}", tenant.access),
-            )
-            .form(&[("package_id", "pkg_small"), ("request_key", "form-1")])
-            .send()
-    };
+    let form = [("package_id", "pkg_small"), ("request_key", "form-1")];
+    let submit_form = || app.server_fn("/api/billing/buy-credits", &tenant.access, &form);
     let (first_form, second_form) = tokio::join!(submit_form(), submit_form());
-    let first_form: Value = first_form.unwrap().json().await.unwrap();
-    let second_form: Value = second_form.unwrap().json().await.unwrap();
+    let first_form: Value = first_form.json().await.unwrap();
+    let second_form: Value = second_form.json().await.unwrap();
     assert_eq!(first_form["invoice"]["id"], second_form["invoice"]["id"]);
     assert!(first_form["credits_granted"] == true || second_form["credits_granted"] == true);
     assert_eq!(

@@ -290,6 +290,39 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no email to {to} with {marker}"))
     }
 
+    /// A server function called the way the hydrated page calls it: a form post with the
+    /// session cookie, answered with JSON.
+    pub async fn server_fn(
+        &self,
+        path: &str,
+        access: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header(reqwest::header::ORIGIN, &self.address)
+            .header(reqwest::header::COOKIE, format!("igny8_at={access}"))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `plan_tiny`: few credits (so tests reach the edge of the balance quickly), one site, one
+    /// seat, the given modules.
+    pub async fn tiny_plan(&self, credits: i64, modules: &str) {
+        sqlx::query(
+            "INSERT INTO plans (id, slug, name, currency, price_month, price_year, credits_per_period, \
+             limit_sites, limit_seats, modules, features, is_active, sort_order, created_at, updated_at) \
+             VALUES ('plan_tiny', 'tiny', 'Tiny', 'USD', 500, 5000, $1, 1, 1, $2, '', 1, 9, 0, 0)",
+        )
+        .bind(credits)
+        .bind(modules)
+        .execute(self.state.db.pool())
+        .await
+        .unwrap();
+    }
+
     /// Gives the account an active subscription, as the subscriptions flow would.
     pub async fn activate_subscription(&self, account_id: &str, plan_id: &str) {
         let now = self.clock.now();

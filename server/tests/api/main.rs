@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod automation;
 mod billing;
 mod credits;
 mod guard;
