@@ -51,3 +51,26 @@ test("a module outside the plan is locked in the sidebar and shows the upgrade p
   await expect(prompt).toContainText("Automation is not part of your plan");
   await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans");
 });
+
+test("a row action that fails shows a toast with what happened and what to do", async ({ page }) => {
+  await subscribedUser(page, "starter");
+  await page.goto("/sites");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await addSite(page, "Gone soon", "gone.example.com");
+  const row = page.locator("li[data-site='https://gone.example.com']");
+  await expect(row).toBeVisible();
+  // Another tab removes the site first.
+  const sites = await (await page.request.get("/api/v1/sites/")).json();
+  const removed = await page.request.delete(`/api/v1/sites/${sites.items[0].id}/`, {
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(removed.status()).toBe(204);
+
+  await row.getByRole("button", { name: "Remove" }).click();
+  const toast = page.getByTestId("toasts").getByRole("alert");
+  await expect(toast).toHaveAttribute("data-error-code", "not_found");
+  await expect(toast).toContainText("Not found");
+  await expect(toast.getByRole("link", { name: "Go to the dashboard" })).toHaveAttribute("href", "/");
+  await toast.getByRole("button", { name: "Dismiss" }).click();
+  await expect(page.getByTestId("toasts").getByRole("alert")).toHaveCount(0);
+});

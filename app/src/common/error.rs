@@ -186,6 +186,14 @@ impl AppError {
         AppError::new(ErrorKind::ValidationFailed { fields })
     }
 
+    /// The error a bare code names (a redirect's query string carries only the code), with its
+    /// default message; a code that is unknown or needs details reads as a server fault.
+    pub fn from_code(code: &str) -> Self {
+        serde_json::from_value(serde_json::json!({ "code": code }))
+            .map(AppError::new)
+            .unwrap_or_else(|_| AppError::new(ErrorKind::Internal))
+    }
+
     pub fn not_found() -> Self {
         AppError::new(ErrorKind::NotFound)
     }
@@ -323,6 +331,23 @@ mod server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_code_names_its_error_and_unknown_ones_read_as_faults() {
+        assert_eq!(AppError::from_code("not_found").kind, ErrorKind::NotFound);
+        assert_eq!(
+            AppError::from_code("validation_failed").kind,
+            ErrorKind::ValidationFailed {
+                fields: Default::default()
+            }
+        );
+        assert_eq!(AppError::from_code("<script>").kind, ErrorKind::Internal);
+        // Codes whose details a query string cannot carry.
+        assert_eq!(
+            AppError::from_code("plan_limit_reached").kind,
+            ErrorKind::Internal
+        );
+    }
 
     #[test]
     fn serializes_code_details_and_message_flat() {

@@ -6,6 +6,7 @@ use super::api::{
     RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
 };
 use super::model::{PaymentMethodView, PaymentView};
+use crate::common::AppError;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
 use crate::invoices::api::list_invoices;
@@ -14,6 +15,7 @@ use crate::invoices::pages::InvoiceTable;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::{date, StatusBadge};
 use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -112,16 +114,14 @@ fn PaymentMethodsCard() -> impl IntoView {
         },
         |_| list_payment_methods(),
     );
-    let change_error = Signal::derive(move || {
-        action_error(remove)
-            .get()
-            .or_else(|| action_error(set_default).get())
-            .or_else(|| action_error(add_method).get())
-    });
+    // Row actions report through toasts; the add form keeps its error beside it.
+    toast_errors(remove);
+    toast_errors(set_default);
+    let add_error = action_error(add_method);
     view! {
         <section class="card" id="payment-methods">
             <h2>"Payment methods"</h2>
-            <FormError error=change_error/>
+            <FormError error=add_error/>
             <Transition fallback=|| view! { <span class="skeleton"></span> }>
                 {move || Suspend::new(async move {
                     match methods.await {
@@ -222,7 +222,6 @@ fn notice_from_query(key: &str, value: &str) -> Option<(&'static str, String)> {
             "alert-warning",
             "Your subscription starts when its first invoice is paid. Pay it by bank transfer below.".into(),
         )),
-        ("manual_error", message) => Some(("alert-error", format!("The payment was not submitted: {message}"))),
         _ => None,
     }
 }
@@ -232,7 +231,7 @@ pub fn BillingPage() -> impl IntoView {
     let query = use_query_map();
     let notices = move || {
         let query = query.get();
-        ["paypal", "manual", "pending", "manual_error"]
+        ["paypal", "manual", "pending"]
             .into_iter()
             .filter_map(|key| query.get(key).and_then(|value| notice_from_query(key, &value)))
             .map(|(class, text)| view! { <p class=format!("alert {class}") role="status">{text}</p> })
@@ -245,6 +244,8 @@ pub fn BillingPage() -> impl IntoView {
         <Title text="Billing"/>
         <h1>"Billing"</h1>
         {notices}
+        // A bank transfer form posted without JavaScript comes back with its error's code.
+        <FormError error=Signal::derive(move || query.get().get("manual_error").map(|code| AppError::from_code(&code)))/>
         <PaymentMethodsCard/>
         <CreditPackagesCard buy/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>

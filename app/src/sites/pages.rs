@@ -5,6 +5,7 @@ use super::model::SiteView;
 use crate::limits::pages::LimitBanner;
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +17,7 @@ pub fn SitesPage() -> impl IntoView {
     let sites = Resource::new(changed, |_| list_sites());
     let limits = Resource::new(changed, |_| get_limits());
     let add_error = action_error(add);
-    let remove_error = action_error(remove);
+    toast_errors(remove);
     view! {
         <Title text="Sites"/>
         <h1>"Sites"</h1>
@@ -37,7 +38,6 @@ pub fn SitesPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <FormError error=remove_error/>
         <section class="card">
             <h2>"Add a site"</h2>
             <FormError error=add_error/>

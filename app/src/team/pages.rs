@@ -11,6 +11,7 @@ use crate::sites::api::get_limits;
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -24,7 +25,7 @@ pub fn TeamPage() -> impl IntoView {
     let team = Resource::new(changed, |_| list_team());
     let limits = Resource::new(changed, |_| get_limits());
     let invite_error = action_error(invite);
-    let remove_error = action_error(remove);
+    toast_errors(remove);
     view! {
         <Title text="Team"/>
         <h1>"Team"</h1>
@@ -44,7 +45,6 @@ pub fn TeamPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <FormError error=remove_error/>
         {if is_owner {
             view! {
                 <section class="card">

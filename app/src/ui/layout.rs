@@ -2,6 +2,7 @@
 //! can be collapsed, and the page itself behind the route guard.
 
 use super::hydration::mark_document_hydrated;
+use super::toasts::{provide_toasts, ToastRegion};
 use crate::auth::api::Logout;
 use crate::auth::guard::{use_session, RouteGuard};
 use crate::auth::model::{SessionView, PLANS_PATH};
@@ -14,6 +15,7 @@ use leptos_router::components::{Outlet, A};
 pub fn AppLayout() -> impl IntoView {
     mark_document_hydrated();
     provide_balance();
+    let toasts = provide_toasts();
     let collapsed = RwSignal::new(false);
     let session = use_session();
     // `None` when signed out: the frame then shows no personal details.
@@ -27,6 +29,7 @@ pub fn AppLayout() -> impl IntoView {
                     <Outlet/>
                 </RouteGuard>
             </main>
+            <ToastRegion toasts/>
         </div>
     }
 }

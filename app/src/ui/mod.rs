@@ -8,3 +8,4 @@ pub mod hydration;
 pub mod layout;
 pub mod not_found;
 pub mod pages;
+pub mod toasts;

@@ -439,7 +439,37 @@ async fn paypal_pays_after_approval(app: TestApp) {
     assert_eq!(body["subscription"]["status"], "active");
 }
 
+/// A bank-transfer form posted without JavaScript is redirected back with its error's code; the
+/// page words it through the error presenter and never echoes the query string.
+async fn a_refused_transfer_form_is_explained_on_the_billing_page(app: TestApp) {
+    let registered = app.register("no-js@example.com", "NoJs").await;
+    let cookie = session_cookie(&registered);
+    let html = crate::helpers::page(
+        &app,
+        "/account/billing?manual_error=validation_failed",
+        Some(&cookie),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(html.contains(r#"data-error-code="validation_failed""#));
+    assert!(html.contains("Check the form"));
+    let forged = crate::helpers::page(
+        &app,
+        "/account/billing?manual_error=%3Cb%3Ehello%3C%2Fb%3E",
+        Some(&cookie),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(forged.contains("Something went wrong"));
+    assert!(!forged.contains("hello"));
+}
+
 crate::on_both_engines!(
+    a_refused_transfer_form_is_explained_on_the_billing_page,
     bank_transfer_waits_for_one_admin_approval,
     rejected_transfer_keeps_the_invoice_open,
     bad_receipts_are_refused_and_nothing_is_stored,
