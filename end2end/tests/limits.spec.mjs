@@ -49,7 +49,7 @@ test("a module outside the plan is locked in the sidebar and shows the upgrade p
   await automation.getByRole("link").click();
   const prompt = page.getByTestId("upgrade-prompt");
   await expect(prompt).toContainText("Automation is not part of your plan");
-  await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans");
+  await expect(prompt.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/account/plans?highlight=growth");
 });
 
 test("a row action that fails shows a toast with what happened and what to do", async ({ page }) => {

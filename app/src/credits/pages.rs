@@ -66,7 +66,7 @@ pub fn UsagePage() -> impl IntoView {
         move || (filter.get(), page_of(&query.get(), "logs_page")),
         |(f, p)| usage_logs_page(f, p),
     );
-    let limits = Resource::new(|| (), |_| crate::sites::api::get_limits());
+    let limits = Resource::new(|| (), |_| crate::limits::api::get_limits());
     view! {
         <Title text="Usage"/>
         <h1>"Usage"</h1>

@@ -1,6 +1,7 @@
 //! The wall and the way past it: a module outside the plan shows the upgrade prompt instead of
 //! its page.
 
+use super::api::module_upgrade_url;
 use crate::auth::guard::use_session;
 use crate::common::{AppError, ErrorKind};
 use crate::credits::model::UPGRADE_URL;
@@ -21,7 +22,8 @@ pub fn UpgradePrompt(error: AppError) -> impl IntoView {
     }
 }
 
-/// Renders the module's page only when the plan includes the module (the server checks again).
+/// Renders the module's page only when the plan includes the module (the server checks again);
+/// otherwise the upgrade prompt, leading to the cheapest plan that includes it.
 #[component]
 pub fn ModuleGate(
     module: &'static str,
@@ -34,16 +36,22 @@ pub fn ModuleGate(
     if allowed {
         return children().into_any();
     }
-    let error = AppError::with_message(
-        ErrorKind::ModuleNotInPlan {
-            module: module.to_string(),
-            upgrade_url: UPGRADE_URL.into(),
-        },
-        format!("{label} is not part of your plan. Upgrade to a plan that includes it."),
-    );
+    let upgrade_url = Resource::new(|| (), move |_| module_upgrade_url(module.to_string()));
     view! {
         <h1>{label}</h1>
-        <UpgradePrompt error/>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                let error = AppError::with_message(
+                    ErrorKind::ModuleNotInPlan {
+                        module: module.to_string(),
+                        // Without the lookup the prompt still leads to the plans page.
+                        upgrade_url: upgrade_url.await.unwrap_or_else(|_| UPGRADE_URL.into()),
+                    },
+                    format!("{label} is not part of your plan. Upgrade to a plan that includes it."),
+                );
+                view! { <UpgradePrompt error/> }
+            })}
+        </Transition>
     }
     .into_any()
 }

@@ -2,7 +2,6 @@
 
 use super::model::SiteView;
 use crate::common::AppError;
-use crate::limits::model::LimitsView;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -27,12 +26,4 @@ pub async fn add_site(name: String, url: String) -> Result<SiteView, AppError> {
 pub async fn remove_site(id: String) -> Result<(), AppError> {
     let (view, _) = require_session().await?;
     service::remove(&app_state()?, &view, &id).await
-}
-
-/// Every plan limit with used and remaining (`GET /api/v1/billing/credits/usage/limits/`).
-#[server(endpoint = "billing/limits")]
-pub async fn get_limits() -> Result<LimitsView, AppError> {
-    let (view, _) = require_session().await?;
-    let state = app_state()?;
-    crate::limits::service::limits(&state.db, &view.account.id, state.clock.now()).await
 }

@@ -1,7 +1,8 @@
 //! `/sites`: the account's sites, the limit with a warning at 80%, add and remove.
 
-use super::api::{get_limits, list_sites, AddSite, RemoveSite};
+use super::api::{list_sites, AddSite, RemoveSite};
 use super::model::SiteView;
+use crate::limits::api::get_limits;
 use crate::limits::pages::LimitBanner;
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::forms::{action_error, SubmitButton};

@@ -23,7 +23,7 @@ pub fn Dashboard() -> impl IntoView {
     let balance = Resource::new(|| (), |_| get_balance());
     let subscription = Resource::new(|| (), |_| current_subscription());
     let usage = Resource::new(|| (), |_| get_usage_summary(Default::default()));
-    let limits = Resource::new(|| (), |_| crate::sites::api::get_limits());
+    let limits = Resource::new(|| (), |_| crate::limits::api::get_limits());
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
