@@ -1,6 +1,10 @@
 //! The router: which page answers which path, inside which layout. Signed-in pages render after
 //! the session is known (`SsrMode::Async`), so the route guard can answer a real redirect.
 
+use crate::admin::accounts_page::{AdminAccountsPage, AdminUserPage};
+use crate::admin::audit_page::AdminAuditPage;
+use crate::admin::catalog_page::{AdminCostsPage, AdminPackagesPage};
+use crate::admin::overview_page::AdminOverviewPage;
 use crate::admin::payments_page::AdminPaymentsPage;
 use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
@@ -9,7 +13,7 @@ use crate::auth::pages::{
 use crate::automation::pages::AutomationPage;
 use crate::credits::pages::UsagePage;
 use crate::invoices::pages::InvoicePage;
-use crate::mail::pages::DevOutboxPage;
+use crate::mail::pages::{AdminOutboxPage, DevOutboxPage};
 use crate::modules::pages::{PlannerRoute, WriterRoute};
 use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
@@ -17,7 +21,7 @@ use crate::sites::pages::SitesPage;
 use crate::team::pages::{InvitationPage, TeamPage};
 use crate::ui::layout::AppLayout;
 use crate::ui::not_found::NotFound;
-use crate::ui::pages::{AdminHome, Dashboard};
+use crate::ui::pages::Dashboard;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -52,8 +56,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/billing") view=|| view! { <OwnerOnly><BillingPage/></OwnerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("account/invoices/:id") view=|| view! { <OwnerOnly><InvoicePage/></OwnerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("account/profile") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("admin") view=AdminHome ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view=AdminOverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/credit-packages") view=AdminPackagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/credit-costs") view=AdminCostsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,3 +1,21 @@
-//! The admin area under `/admin`.
+//! The admin area under `/admin`: the overview, accounts and their credits, payments, the
+//! catalog (credit packages and pricing) and the audit log. Every server function and endpoint
+//! checks the admin flag on the server.
 
+pub mod accounts_page;
+pub mod api;
+pub mod audit_page;
+pub mod catalog_page;
+pub mod model;
+pub mod nav;
+pub mod overview_page;
 pub mod payments_page;
+
+#[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod stats;

@@ -2,6 +2,7 @@
 //! the receipt; approve (the invoice is paid and its subscription or package activated) or
 //! reject with a note.
 
+use super::nav::AdminNav;
 use crate::payments::api::{pending_manual_payments, DecidePayment};
 use crate::payments::model::PaymentView;
 use crate::ui::errors::{ErrorPage, FormError};
@@ -21,7 +22,9 @@ pub fn AdminPaymentsPage() -> impl IntoView {
     let decided = action_succeeded(decide);
     view! {
         <Title text="Payments · Admin"/>
+        <AdminNav/>
         <h1>"Pending manual payments"</h1>
+        <p><a class="button button-secondary" href="/api/v1/billing/admin/payments/?format=csv" rel="external" data-testid="export-payments">"Export all payments (CSV)"</a></p>
         <FormError error/>
         <Show when=move || decided.get()>
             <p class="alert alert-success" role="status">{move || decision_notice(decide)}</p>

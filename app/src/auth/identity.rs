@@ -396,6 +396,16 @@ pub async fn require_session() -> AppResult<(SessionView, Identity)> {
         .ok_or_else(AppError::unauthenticated)
 }
 
+/// The signed-in administrator of the running server function (403 `admin_required` otherwise).
+pub async fn require_admin() -> AppResult<SessionView> {
+    let (view, _) = require_session().await?;
+    if view.user.is_admin {
+        Ok(view)
+    } else {
+        Err(AppError::new(ErrorKind::AdminRequired))
+    }
+}
+
 pub fn client_ip() -> AppResult<String> {
     Ok(request_auth(&server_fn_parts()?).client_ip)
 }

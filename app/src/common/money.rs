@@ -61,6 +61,23 @@ impl Money {
     pub fn new(amount: i64, currency: Currency) -> Money {
         Money { amount, currency }
     }
+
+    /// Minor units of an amount typed in major units: "19", "19.9", "19.90" → 1990. `None` for
+    /// anything else (signs, more than two decimals, letters).
+    pub fn parse_major(text: &str) -> Option<i64> {
+        let text = text.trim();
+        let (major, minor) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        if !digits(major) || (!minor.is_empty() && !digits(minor)) || minor.len() > 2 {
+            return None;
+        }
+        let minor = format!("{minor:0<2}").parse::<i64>().ok()?;
+        major
+            .parse::<i64>()
+            .ok()?
+            .checked_mul(100)?
+            .checked_add(minor)
+    }
 }
 
 impl fmt::Display for Money {
@@ -92,6 +109,16 @@ mod tests {
             Money::new(1200, Currency::parse("CHF").unwrap()).to_string(),
             "12.00 CHF"
         );
+    }
+
+    #[test]
+    fn major_units_are_parsed_exactly() {
+        assert_eq!(Money::parse_major("19"), Some(1900));
+        assert_eq!(Money::parse_major(" 19.9 "), Some(1990));
+        assert_eq!(Money::parse_major("0.05"), Some(5));
+        for bad in ["", "-1", "1.234", "1,00", "abc", ".5"] {
+            assert_eq!(Money::parse_major(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -66,12 +66,35 @@ pub async fn adjust(
         },
     )
     .await?;
-    if let Applied::Insufficient { available } = applied {
-        tx.rollback().await?;
-        return Err(AppError::invalid(
-            "amount",
-            format!("The account has {available} credits available; it cannot go below zero."),
-        ));
+    let balance_after = match applied {
+        Applied::Insufficient { available } => {
+            tx.rollback().await?;
+            return Err(AppError::invalid(
+                "amount",
+                format!("The account has {available} credits available; it cannot go below zero."),
+            ));
+        }
+        Applied::Done { balance_after } => Some(balance_after),
+        // A replay of the same key: recorded the first time.
+        Applied::Replayed => None,
+    };
+    if let Some(balance_after) = balance_after {
+        crate::admin::audit::record(
+            &mut tx,
+            crate::admin::audit::Action {
+                admin,
+                action: "credits.adjust",
+                target_type: "account",
+                target_id: &account_id,
+                before: Some(serde_json::json!({ "balance": balance_after - adjustment.amount })),
+                after: Some(
+                    serde_json::json!({ "balance": balance_after, "amount": adjustment.amount }),
+                ),
+                reason: adjustment.reason,
+            },
+            state.clock.now(),
+        )
+        .await?;
     }
     tx.commit().await?;
     super::live::changed(state, &account_id);

@@ -14,6 +14,7 @@ use crate::ui::chart::BarChart;
 use crate::ui::errors::FormError;
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -114,7 +115,7 @@ pub fn UsagePage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <Pager key="page" page=ledger.page page_size=ledger.page_size total=ledger.total/>
+                                <Pager base="/account/usage" key="page" page=ledger.page page_size=ledger.page_size total=ledger.total/>
                             </section>
                             <section class="card" id="usage-logs">
                                 <h2>"Usage log"</h2>
@@ -132,7 +133,7 @@ pub fn UsagePage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <Pager key="logs_page" page=logs.page page_size=logs.page_size total=logs.total/>
+                                <Pager base="/account/usage" key="logs_page" page=logs.page page_size=logs.page_size total=logs.total/>
                             </section>
                         }.into_any()
                     }
@@ -159,25 +160,6 @@ fn UsageFilters(filter: Memo<UsageFilter>) -> impl IntoView {
             <label>"To" <input type="date" name="to" value=current.to.clone().unwrap_or_default()/></label>
             <button class="button button-secondary" type="submit">"Apply"</button>
         </form>
-    }
-}
-
-/// Previous / next links that keep the other query parameters.
-#[component]
-fn Pager(key: &'static str, page: i64, page_size: i64, total: i64) -> impl IntoView {
-    let query = use_query_map();
-    let link = move |to: i64| {
-        let mut params = query.get_untracked();
-        params.replace(key, to.to_string());
-        format!("/account/usage{}", params.to_query_string())
-    };
-    let pages = ((total + page_size - 1) / page_size).max(1);
-    view! {
-        <nav class="pager" aria-label="Pages">
-            {(page > 1).then(|| view! { <a href=link(page - 1)>"← Newer"</a> })}
-            <span class="muted small">{format!("Page {page} of {pages} · {total} rows")}</span>
-            {(page < pages).then(|| view! { <a href=link(page + 1)>"Older →"</a> })}
-        </nav>
     }
 }
 

@@ -58,7 +58,7 @@ impl Conditions {
     }
 }
 
-fn parse_day(field: &str, value: &str) -> AppResult<Timestamp> {
+pub fn parse_day(field: &str, value: &str) -> AppResult<Timestamp> {
     Date::parse(value.trim(), format_description!("[year]-[month]-[day]"))
         .map(|date| date.midnight().assume_utc().unix_timestamp())
         .map_err(|_| AppError::invalid(field, "Use a date like 2026-01-31."))

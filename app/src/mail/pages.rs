@@ -1,6 +1,8 @@
 //! `/dev/outbox`: what the app would have emailed, for developers without SMTP.
 
-use super::api::dev_outbox;
+use super::api::{admin_outbox, dev_outbox};
+use super::model::OutboxEmail;
+use crate::admin::nav::AdminNav;
 use crate::ui::errors::ErrorPage;
 use crate::ui::hydration::mark_document_hydrated;
 use leptos::prelude::*;
@@ -18,17 +20,46 @@ pub fn DevOutboxPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match emails.await {
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No emails yet."</p> }.into_any(),
-                        Ok(list) => list.into_iter().map(|mail| view! {
-                            <article class="card outbox-email">
-                                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · " {mail.status}</p>
-                                <h2 class="subject">{mail.subject}</h2>
-                                <pre class="body">{mail.body}</pre>
-                            </article>
-                        }).collect_view().into_any(),
+                        Ok(list) => view! { <EmailList list/> }.into_any(),
                     }
                 })}
             </Suspense>
         </main>
+    }
+}
+
+#[component]
+fn EmailList(list: Vec<OutboxEmail>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted">"No emails yet."</p> }.into_any();
+    }
+    list.into_iter()
+        .map(|mail| view! {
+            <article class="card outbox-email">
+                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · " {mail.status}</p>
+                <h2 class="subject">{mail.subject}</h2>
+                <pre class="body">{mail.body}</pre>
+            </article>
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// `/admin/outbox`: what the app sent or would have sent (read-only), for admins.
+#[component]
+pub fn AdminOutboxPage() -> impl IntoView {
+    let emails = Resource::new(|| (), |_| admin_outbox());
+    view! {
+        <Title text="Outbox · Admin"/>
+        <AdminNav/>
+        <h1>"Email outbox"</h1>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match emails.await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(list) => view! { <EmailList list/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

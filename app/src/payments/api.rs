@@ -99,10 +99,7 @@ pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError>
 /// Manual payments waiting for an admin, oldest first would hide new ones: newest first.
 #[server(endpoint = "admin/pending-payments")]
 pub async fn pending_manual_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
-    let (view, _) = require_session().await?;
-    if !view.user.is_admin {
-        return Err(AppError::new(crate::common::ErrorKind::AdminRequired));
-    }
+    crate::auth::identity::require_admin().await?;
     let (items, _) =
         super::records::list(&app_state()?.db, None, Some("awaiting_approval"), 200, 0).await?;
     Ok(items)

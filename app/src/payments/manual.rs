@@ -159,6 +159,25 @@ pub async fn decide(
     if approve {
         settlement::invoice_paid(&mut tx, &invoice, now).await?;
     }
+    let after = if approve { "succeeded" } else { "rejected" };
+    crate::admin::audit::record(
+        &mut tx,
+        crate::admin::audit::Action {
+            admin,
+            action: if approve {
+                "payment.approve"
+            } else {
+                "payment.reject"
+            },
+            target_type: "payment",
+            target_id: payment_id,
+            before: Some(serde_json::json!({ "status": "awaiting_approval" })),
+            after: Some(serde_json::json!({ "status": after, "invoice": invoice.number })),
+            reason: note,
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     if approve {
         notices::payment_succeeded(state, &invoice).await;

@@ -4,6 +4,7 @@
 
 use super::model::PaymentView;
 use crate::backend::clock::rfc3339;
+use crate::backend::db::{bind_all, Arg};
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
 use crate::common::{Currency, Money};
@@ -13,7 +14,7 @@ const VIEW: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.met
      p.currency, p.failure_code, p.reference, p.receipt_file, p.receipt_content_type, p.note, p.created_at, a.name AS account_name \
      FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = p.account_id";
 
-fn view_from_row(row: &sqlx::any::AnyRow) -> Result<PaymentView, sqlx::Error> {
+pub fn view_from_row(row: &sqlx::any::AnyRow) -> Result<PaymentView, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let currency: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
@@ -209,6 +210,72 @@ pub async fn list(
     .bind(status)
     .fetch_one(db.pool())
     .await?;
+    let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+/// The admin payments list's filters: status, method, account and a date range (inclusive UTC
+/// days, `YYYY-MM-DD`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PaymentFilter {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// `SELECT … WHERE …` of the filtered list (newest first) with its arguments; 422 for a bad date.
+pub fn admin_query(filter: &PaymentFilter) -> crate::common::AppResult<(String, Vec<Arg>)> {
+    let text = |v: &Option<String>| Arg::Text(v.as_deref().unwrap_or("").trim().to_string());
+    let day = |field: &str, v: &Option<String>, shift: i64| -> crate::common::AppResult<Arg> {
+        Ok(Arg::Int(
+            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                Some(v) => crate::credits::usage::parse_day(field, v)? + shift,
+                None if shift == 0 => i64::MIN,
+                None => i64::MAX,
+            },
+        ))
+    };
+    let args = vec![
+        text(&filter.status),
+        text(&filter.method),
+        text(&filter.account_id),
+        day("from", &filter.from, 0)?,
+        day("to", &filter.to, 86_400)?,
+    ];
+    let sql = format!(
+        "{VIEW} WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR p.method_kind = $2) \
+         AND ($3 = '' OR p.account_id = $3) AND p.created_at >= $4 AND p.created_at < $5 \
+         ORDER BY p.created_at DESC, p.id DESC"
+    );
+    Ok((sql, args))
+}
+
+/// A page of the filtered list and how many match.
+pub async fn admin_list(
+    db: &Db,
+    filter: &PaymentFilter,
+    limit: i64,
+    offset: i64,
+) -> crate::common::AppResult<(Vec<PaymentView>, i64)> {
+    let (sql, mut args) = admin_query(filter)?;
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({sql}) AS filtered");
+    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    args.push(Arg::Int(limit));
+    args.push(Arg::Int(offset));
+    let page_sql = format!("{sql} LIMIT $6 OFFSET $7");
+    let rows = bind_all(sqlx::query(&page_sql), &args)
+        .fetch_all(db.pool())
+        .await?;
     let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
     Ok((items, total))
 }

@@ -7,5 +7,6 @@ pub mod forms;
 pub mod hydration;
 pub mod layout;
 pub mod not_found;
+pub mod pager;
 pub mod pages;
 pub mod toasts;

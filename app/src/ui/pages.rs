@@ -1,4 +1,4 @@
-//! Pages of the signed-in app whose slices are built by later work: each says what it will hold.
+//! The dashboard: balance, plan, limits and the last 30 days.
 
 use crate::credits::api::{get_balance, get_usage_summary};
 use crate::credits::pages::UsageChart;
@@ -7,15 +7,6 @@ use crate::ui::errors::FormError;
 use crate::ui::format::date;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[component]
-fn SectionPage(title: &'static str, intro: &'static str) -> impl IntoView {
-    view! {
-        <Title text=title/>
-        <h1>{title}</h1>
-        <p class="muted">{intro}</p>
-    }
-}
 
 /// Balance, plan, renewal date and the last 30 days' usage.
 #[component]
@@ -60,9 +51,4 @@ pub fn Dashboard() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-#[component]
-pub fn AdminHome() -> impl IntoView {
-    view! { <SectionPage title="Admin" intro="Accounts, subscriptions, payments and prices."/> }
 }

@@ -1,9 +1,12 @@
 //! The REST API v1 of API.md: thin handlers over the same services the server functions call.
 
 mod admin;
+mod admin_catalog;
+mod admin_reports;
 mod auth;
 mod automation;
 mod credits;
+mod csv;
 mod faults;
 mod health;
 mod idempotency;
@@ -36,6 +39,8 @@ pub fn v1_routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(admin_reports::routes())
+        .merge(admin_catalog::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())

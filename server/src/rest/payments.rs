@@ -11,7 +11,7 @@ use app::payments::manual::{self, ManualPayment, MAX_RECEIPT_BYTES};
 use app::payments::model::PaymentView;
 use app::payments::records;
 use axum::extract::multipart::Field;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -175,14 +175,60 @@ async fn receipt(
         .into_response())
 }
 
+const PAYMENT_CSV_HEADER: &[&str] = &[
+    "id",
+    "created_at",
+    "account",
+    "invoice",
+    "method",
+    "status",
+    "amount",
+    "currency",
+    "reference",
+    "failure_code",
+];
+
+fn payment_fields(p: PaymentView) -> Vec<String> {
+    vec![
+        p.id,
+        p.created_at,
+        p.account_name,
+        p.invoice_number,
+        p.method_kind,
+        p.status,
+        format!(
+            "{}.{:02}",
+            p.amount.amount / 100,
+            p.amount.amount.abs() % 100
+        ),
+        p.amount.currency.as_str().to_string(),
+        p.reference.unwrap_or_default(),
+        p.failure_code.unwrap_or_default(),
+    ]
+}
+
+/// Every payment, filtered by status, method, account and dates; `?format=csv` streams them.
 async fn admin_all(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-) -> AppResult<Json<Page<PaymentView>>> {
+    Query(format): Query<super::csv::Format>,
+    Query(filter): Query<records::PaymentFilter>,
+) -> AppResult<Response> {
+    if format.is_csv() {
+        let (sql, args) = records::admin_query(&filter)?;
+        return Ok(super::csv::stream(
+            &state,
+            "payments.csv",
+            PAYMENT_CSV_HEADER,
+            sql,
+            args,
+            |row| Ok(payment_fields(records::view_from_row(row)?)),
+        ));
+    }
     let (items, total) =
-        records::list(&state.db, None, None, paging.limit(), paging.offset()).await?;
-    Ok(Json(paging.page_of(items, total)))
+        records::admin_list(&state.db, &filter, paging.limit(), paging.offset()).await?;
+    Ok(Json(paging.page_of(items, total)).into_response())
 }
 
 async fn admin_pending(

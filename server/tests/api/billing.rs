@@ -6,9 +6,9 @@ use reqwest::header::{COOKIE, ORIGIN};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 
-async fn manual_payment(app: &TestApp, access: &str, form: Form) -> reqwest::Response {
+pub async fn manual_payment(app: &TestApp, access: &str, form: Form) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/billing/payments/manual/"))
         .bearer_auth(access)
@@ -18,7 +18,7 @@ async fn manual_payment(app: &TestApp, access: &str, form: Form) -> reqwest::Res
         .unwrap()
 }
 
-fn receipt_form(invoice_id: &str, reference: &str, file: Option<(&[u8], &str)>) -> Form {
+pub fn receipt_form(invoice_id: &str, reference: &str, file: Option<(&[u8], &str)>) -> Form {
     let form = Form::new()
         .text("invoice_id", invoice_id.to_string())
         .text("reference", reference.to_string());
@@ -32,7 +32,7 @@ fn receipt_form(invoice_id: &str, reference: &str, file: Option<(&[u8], &str)>) 
 }
 
 /// A tenant paying by bank transfer with a subscription waiting for its first payment.
-async fn bank_transfer_tenant(app: &TestApp, email: &str) -> (Tenant, Value) {
+pub async fn bank_transfer_tenant(app: &TestApp, email: &str) -> (Tenant, Value) {
     let tenant = app.tenant(email).await;
     app.add_method(&tenant.access, &json!({"kind": "bank_transfer"}))
         .await;

@@ -1,0 +1,182 @@
+//! `/admin/accounts`: find any account by name, slug or email, filter by plan and status, sort,
+//! page; `/admin/users/:id`: one user's account with its ledger and a credit adjustment form.
+
+use super::api::{admin_account_ledger, admin_users, AdminAdjustCredits};
+use super::model::{AdminUserRow, UserQuery};
+use super::nav::AdminNav;
+use crate::ui::errors::{ErrorPage, FieldError, FormError};
+use crate::ui::format::date;
+use crate::ui::forms::{action_error, random_token, SubmitButton};
+use crate::ui::pager::Pager;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn user_query(query: &leptos_router::params::ParamsMap) -> UserQuery {
+    let get = |key: &str| query.get(key).filter(|v| !v.is_empty());
+    UserQuery {
+        q: get("q"),
+        plan: get("plan"),
+        status: get("status"),
+        sort: get("sort"),
+    }
+}
+
+#[component]
+pub fn AdminAccountsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| user_query(&query.get()));
+    let page = Memo::new(move |_| {
+        query
+            .get()
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+    });
+    let users = Resource::new(
+        move || (filter.get(), page.get()),
+        |(q, p)| admin_users(q, p),
+    );
+    let current = filter.get_untracked();
+    let selected = move |value: &str, current: &Option<String>| current.as_deref() == Some(value);
+    let export = move || {
+        let mut params = query.get();
+        params.remove("page");
+        params.replace("format", "csv".to_string());
+        format!("/api/v1/admin/users/{}", params.to_query_string())
+    };
+    view! {
+        <Title text="Accounts · Admin"/>
+        <AdminNav/>
+        <h1>"Accounts and users"</h1>
+        <form class="form filters" method="get" action="/admin/accounts" data-testid="account-search">
+            <label>"Search" <input type="search" name="q" value=current.q.clone().unwrap_or_default() placeholder="Name, slug or email"/></label>
+            <label>"Plan"
+                <select name="plan">
+                    <option value="">"Any"</option>
+                    {["starter", "growth", "scale"].into_iter().map(|p| view! { <option value=p selected=selected(p, &current.plan)>{p}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Status"
+                <select name="status">
+                    <option value="">"Any"</option>
+                    {["active", "past_due", "pending_payment", "none"].into_iter().map(|s| view! { <option value=s selected=selected(s, &current.status)>{s.replace('_', " ")}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Sort"
+                <select name="sort">
+                    {[("created", "Newest"), ("email", "Email"), ("account", "Account"), ("balance", "Balance")].into_iter().map(|(v, l)| view! { <option value=v selected=selected(v, &current.sort)>{l}</option> }).collect_view()}
+                </select>
+            </label>
+            <button class="button button-secondary" type="submit">"Search"</button>
+            <a class="button button-secondary" href=export rel="external" data-testid="export-users">"Export CSV"</a>
+        </form>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(found) => view! {
+                        <UserTable rows=found.items.clone()/>
+                        <Pager base="/admin/accounts" key="page" page=found.page page_size=found.page_size total=found.total/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserTable(rows: Vec<AdminUserRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="muted">"No account matches."</p> }.into_any();
+    }
+    view! {
+        <table class="table card" data-testid="account-results">
+            <thead><tr><th>"User"</th><th>"Account"</th><th>"Plan"</th><th>"Status"</th><th>"Balance"</th><th></th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr data-email=row.email.clone()>
+                        <td>{row.email.clone()} <span class="muted small">" " {row.role.clone()}</span></td>
+                        <td>{row.account_name.clone()} <span class="muted small">" " {row.account_slug.clone()}</span></td>
+                        <td>{row.plan.clone().unwrap_or_else(|| "—".into())}</td>
+                        <td>{row.subscription_status.clone().unwrap_or_else(|| "none".into())}</td>
+                        <td data-testid="row-balance">{row.credit_balance}</td>
+                        <td><a class="button button-small" href=format!("/admin/users/{}", row.user_id)>"Manage"</a></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// One user's account: balance, ledger, and the adjustment form.
+#[component]
+pub fn AdminUserPage() -> impl IntoView {
+    let params = use_params_map();
+    let user_id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let adjust = ServerAction::<AdminAdjustCredits>::new();
+    let row = Resource::new(
+        move || (user_id.get(), adjust.version().get()),
+        |(id, _)| super::api::admin_user(id),
+    );
+    let ledger = Resource::new(
+        move || {
+            (
+                row.get().and_then(Result::ok).map(|r| r.account_id),
+                adjust.version().get(),
+            )
+        },
+        |(account, _)| async move {
+            match account {
+                Some(account) => admin_account_ledger(account).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let error = action_error(adjust);
+    let request_key = Memo::new(move |_| format!("{}-{}", adjust.version().get(), random_token()));
+    view! {
+        <Title text="Account · Admin"/>
+        <AdminNav/>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match (row.await, ledger.await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
+                    (Ok(row), Ok(entries)) => view! {
+                        <h1>{row.account_name.clone()}</h1>
+                        <p class="muted">{format!("{} · {} · plan {} ({})", row.email, row.account_slug, row.plan.clone().unwrap_or_else(|| "none".into()), row.subscription_status.clone().unwrap_or_else(|| "none".into()))}</p>
+                        <p>"Balance: " <strong data-testid="admin-balance">{row.credit_balance}</strong> " credits"</p>
+                        <section class="card">
+                            <h2>"Ledger"</h2>
+                            <table class="table ledger-table">
+                                <thead><tr><th>"Date"</th><th>"Type"</th><th>"Description"</th><th>"Amount"</th><th>"Balance"</th></tr></thead>
+                                <tbody>
+                                    {entries.into_iter().map(|e| view! {
+                                        <tr data-kind=e.kind.clone()><td>{date(&e.created_at)}</td><td>{e.kind.replace('_', " ")}</td><td>{e.description.clone()}</td><td>{format!("{:+}", e.amount)}</td><td>{e.balance_after}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card">
+            <h2>"Adjust credits"</h2>
+            <FormError error/>
+            {move || adjust.value().get().and_then(Result::ok).map(|b| view! {
+                <p class="alert alert-success" role="status" data-testid="adjusted">{format!("Done. The account now has {} credits.", b.balance)}</p>
+            })}
+            <ActionForm action=adjust attr:class="form" attr:data-testid="adjust-form">
+                <input type="hidden" name="user_id" value=move || user_id.get()/>
+                <input type="hidden" name="request_key" value=move || request_key.get()/>
+                <label>"Credits (negative to remove)" <input type="text" name="amount" inputmode="numeric" required/>
+                    <FieldError error field="amount"/></label>
+                <label>"Reason" <input type="text" name="reason" maxlength="500" required/>
+                    <FieldError error field="reason"/></label>
+                <SubmitButton pending=adjust.pending() label="Adjust" busy_label="Adjusting…"/>
+            </ActionForm>
+        </section>
+    }
+}

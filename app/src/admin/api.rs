@@ -1,0 +1,169 @@
+//! Server functions of the admin pages. Each checks the admin flag on the server first; the
+//! REST endpoints call the same services.
+
+use super::model::{AdminPackage, AdminUserRow, AuditEntryView, AuditQuery, StatsView, UserQuery};
+use crate::common::AppError;
+use crate::credits::model::{BalanceView, LedgerEntryView};
+use crate::invoices::model::Page;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::model::{CostChange, PackageInput},
+    crate::auth::identity::require_admin,
+    crate::backend::app_state,
+};
+
+/// Rows per page of the admin lists.
+pub const ADMIN_PAGE_SIZE: i64 = 25;
+
+#[server(endpoint = "admin/stats")]
+pub async fn admin_stats() -> Result<StatsView, AppError> {
+    require_admin().await?;
+    let state = app_state()?;
+    Ok(super::stats::stats(&state.db, state.clock.now()).await?)
+}
+
+#[server(endpoint = "admin/users")]
+pub async fn admin_users(query: UserQuery, page: i64) -> Result<Page<AdminUserRow>, AppError> {
+    require_admin().await?;
+    let page = page.max(1);
+    let (items, total) = super::accounts::search(
+        &app_state()?.db,
+        &query,
+        ADMIN_PAGE_SIZE,
+        (page - 1) * ADMIN_PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: ADMIN_PAGE_SIZE,
+        total,
+    })
+}
+
+#[server(endpoint = "admin/user")]
+pub async fn admin_user(user_id: String) -> Result<AdminUserRow, AppError> {
+    require_admin().await?;
+    super::accounts::find_user(&app_state()?.db, &user_id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The newest ledger entries of an account, for the admin's account detail.
+#[server(endpoint = "admin/account-ledger")]
+pub async fn admin_account_ledger(account_id: String) -> Result<Vec<LedgerEntryView>, AppError> {
+    require_admin().await?;
+    let (items, _) =
+        crate::credits::usage::ledger(&app_state()?.db, &account_id, &Default::default(), 50, 0)
+            .await?;
+    Ok(items)
+}
+
+/// A signed adjustment with a reason; `request_key` (one per rendered form) makes a double
+/// submission apply once.
+#[server(endpoint = "admin/adjust-credits")]
+pub async fn admin_adjust_credits(
+    user_id: String,
+    amount: String,
+    reason: String,
+    request_key: String,
+) -> Result<BalanceView, AppError> {
+    let admin = require_admin().await?;
+    let amount: i64 = amount.trim().parse().map_err(|_| {
+        AppError::invalid(
+            "amount",
+            "Enter a whole number of credits, like 500 or -200.",
+        )
+    })?;
+    let adjustment = crate::credits::adjustments::Adjustment {
+        amount,
+        reason: &reason,
+        key: Some(request_key.as_str()).filter(|k| !k.is_empty()),
+    };
+    crate::credits::adjustments::adjust(&app_state()?, &admin, &user_id, adjustment).await
+}
+
+#[server(endpoint = "admin/credit-costs")]
+pub async fn admin_update_cost(operation: String, credits: String) -> Result<(), AppError> {
+    let admin = require_admin().await?;
+    let credits: i64 = credits.trim().parse().map_err(|_| {
+        AppError::with_message(
+            crate::common::ErrorKind::ValidationFailed {
+                fields: [(
+                    operation.clone(),
+                    "Use a whole number of credits.".to_string(),
+                )]
+                .into(),
+            },
+            format!("Use a whole number of credits for {operation}."),
+        )
+    })?;
+    super::catalog::update_costs(&app_state()?, &admin, &[CostChange { operation, credits }]).await
+}
+
+#[server(endpoint = "admin/credit-packages")]
+pub async fn admin_packages() -> Result<Vec<AdminPackage>, AppError> {
+    require_admin().await?;
+    super::catalog::packages(&app_state()?).await
+}
+
+/// Creates (`id` empty) or edits a package from the page's form; prices are typed in major
+/// units ("19.00").
+#[server(endpoint = "admin/save-package")]
+pub async fn admin_save_package(
+    id: String,
+    name: String,
+    credits: String,
+    price: String,
+    currency: String,
+    is_active: Option<String>,
+    is_featured: Option<String>,
+) -> Result<AdminPackage, AppError> {
+    let admin = require_admin().await?;
+    let input = PackageInput {
+        name,
+        credits: credits
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("credits", "Use a whole number of credits."))?,
+        price: crate::common::Money::parse_major(&price)
+            .ok_or_else(|| AppError::invalid("price", "Enter a price like 19.00."))?,
+        currency,
+        is_active: Some(is_active.is_some()),
+        is_featured: Some(is_featured.is_some()),
+        sort_order: None,
+    };
+    let state = app_state()?;
+    if id.is_empty() {
+        super::catalog::create_package(&state, &admin, input).await
+    } else {
+        super::catalog::update_package(&state, &admin, &id, input).await
+    }
+}
+
+#[server(endpoint = "admin/move-package")]
+pub async fn admin_move_package(id: String, step: i64) -> Result<Vec<AdminPackage>, AppError> {
+    let admin = require_admin().await?;
+    super::catalog::move_package(&app_state()?, &admin, &id, step).await
+}
+
+#[server(endpoint = "admin/audit")]
+pub async fn admin_audit(query: AuditQuery, page: i64) -> Result<Page<AuditEntryView>, AppError> {
+    require_admin().await?;
+    let page = page.max(1);
+    let (items, total) = super::audit::list(
+        &app_state()?.db,
+        &query,
+        ADMIN_PAGE_SIZE,
+        (page - 1) * ADMIN_PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: ADMIN_PAGE_SIZE,
+        total,
+    })
+}

@@ -1,0 +1,135 @@
+//! What the admin area shows and sends: the overview's figures, accounts, audit entries, and the
+//! catalog edits (credit costs and packages).
+
+use crate::common::Money;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/admin/billing/stats/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatsView {
+    pub accounts_total: i64,
+    pub accounts_new_this_month: i64,
+    /// Active (or past-due) subscriptions per plan name.
+    pub subscriptions_by_plan: Vec<(String, i64)>,
+    /// Monthly recurring revenue per currency; a yearly plan counts as 1/12 of its price.
+    pub mrr: Vec<Money>,
+    pub revenue_this_month: Vec<Money>,
+    /// Succeeded payments in `chart_currency` per month, oldest first, the last 12 months.
+    pub revenue_by_month: Vec<MonthFigure>,
+    pub chart_currency: String,
+    pub credits_by_month: Vec<CreditsMonth>,
+    pub pending_approvals: i64,
+    pub failed_payments_7d: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigure {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditsMonth {
+    pub month: String,
+    pub granted: i64,
+    pub used: i64,
+}
+
+/// One row of `/admin/accounts` and `GET /api/v1/admin/users/`: a user with their account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUserRow {
+    pub user_id: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub account_slug: String,
+    pub plan: Option<String>,
+    pub subscription_status: Option<String>,
+    pub credit_balance: i64,
+    pub created_at: String,
+}
+
+/// Search, filters, sort and page of the accounts list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserQuery {
+    /// Part of the account name, slug or user email.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// A plan slug.
+    #[serde(default)]
+    pub plan: Option<String>,
+    /// A subscription status, or `none` for accounts without a subscription.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `created` (newest first, default), `email`, `balance` (highest first), `account`.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: String,
+    pub actor_id: String,
+    pub actor_email: String,
+    /// e.g. `credits.adjust`, `payment.approve`, `credit_package.update`.
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub target_id: Option<String>,
+}
+
+/// `PUT /api/v1/admin/credit-costs/`: new credits per operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostChange {
+    pub operation: String,
+    pub credits: i64,
+}
+
+/// A package as admins see and edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPackage {
+    pub id: String,
+    pub name: String,
+    pub credits: i64,
+    pub price: Money,
+    pub is_active: bool,
+    pub is_featured: bool,
+    pub sort_order: i64,
+}
+
+/// `POST /api/v1/admin/credit-packages/` and `PUT …/{id}/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub credits: i64,
+    /// Minor units.
+    #[serde(default)]
+    pub price: i64,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    #[serde(default)]
+    pub is_featured: Option<bool>,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+}

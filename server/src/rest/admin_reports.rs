@@ -1,0 +1,94 @@
+//! Admin reports: `GET /api/v1/admin/billing/stats/`, `GET /api/v1/admin/users/` (search,
+//! filters, sort, pages; `?format=csv`) and `GET /api/v1/admin/audit/`.
+
+use super::csv;
+use super::paging::Paging;
+use super::route;
+use app::admin::accounts::{self, USER_COLUMNS};
+use app::admin::model::{AdminUserRow, AuditEntryView, AuditQuery, StatsView, UserQuery};
+use app::admin::{audit, stats};
+use app::auth::identity::AdminUser;
+use app::backend::AppState;
+use app::common::AppResult;
+use app::invoices::model::Page;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    let router = route(Router::new(), "/admin/billing/stats", get(billing_stats));
+    let router = route(router, "/admin/users", get(users));
+    route(router, "/admin/audit", get(audit_log))
+}
+
+async fn billing_stats(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<StatsView>> {
+    Ok(Json(stats::stats(&state.db, state.clock.now()).await?))
+}
+
+const USER_CSV_HEADER: &[&str] = &[
+    "user_id",
+    "email",
+    "full_name",
+    "role",
+    "account_id",
+    "account_name",
+    "account_slug",
+    "plan",
+    "subscription_status",
+    "credit_balance",
+    "created_at",
+];
+
+fn user_fields(row: &AdminUserRow) -> Vec<String> {
+    vec![
+        row.user_id.clone(),
+        row.email.clone(),
+        row.full_name.clone(),
+        row.role.clone(),
+        row.account_id.clone(),
+        row.account_name.clone(),
+        row.account_slug.clone(),
+        row.plan.clone().unwrap_or_default(),
+        row.subscription_status.clone().unwrap_or_default(),
+        row.credit_balance.to_string(),
+        row.created_at.clone(),
+    ]
+}
+
+async fn users(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    paging: Paging,
+    Query(format): Query<super::csv::Format>,
+    Query(query): Query<UserQuery>,
+) -> AppResult<Response> {
+    if format.is_csv() {
+        let (from, args, order) = accounts::user_search(&query);
+        let sql = format!("SELECT {USER_COLUMNS} {from} {order}");
+        return Ok(csv::stream(
+            &state,
+            "users.csv",
+            USER_CSV_HEADER,
+            sql,
+            args,
+            |row| Ok(user_fields(&accounts::user_from_row(row)?)),
+        ));
+    }
+    let (items, total) =
+        accounts::search(&state.db, &query, paging.limit(), paging.offset()).await?;
+    Ok(Json::<Page<AdminUserRow>>(paging.page_of(items, total)).into_response())
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    paging: Paging,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Json<Page<AuditEntryView>>> {
+    let (items, total) = audit::list(&state.db, &query, paging.limit(), paging.offset()).await?;
+    Ok(Json(paging.page_of(items, total)))
+}

@@ -1,0 +1,570 @@
+//! The admin API: every endpoint and server function refuses tenants with 403
+//! `admin_required`; the overview's figures against a fixture with known totals; account search,
+//! filters and sort; the CSV exports parsed back; the catalog edits and their audit entries.
+
+use crate::helpers::{card_body, TestApp};
+use serde_json::{json, Value};
+
+/// A minimal CSV reader (quoted fields, doubled quotes, CRLF), to parse exports back.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    rows
+}
+
+async fn refused_to_tenants(app: TestApp) {
+    let tenant = app.tenant("not-admin@example.com").await;
+    let gets = [
+        "/api/v1/admin/billing/stats/",
+        "/api/v1/admin/users/",
+        "/api/v1/admin/users/?format=csv",
+        "/api/v1/admin/audit/",
+        "/api/v1/admin/credit-costs/",
+        "/api/v1/admin/credit-packages/",
+        "/api/v1/admin/outbox/",
+        "/api/v1/billing/admin/payments/",
+        "/api/v1/billing/admin/payments/?format=csv",
+        "/api/v1/billing/admin/pending_payments/",
+    ];
+    for path in gets {
+        let response = app.get_with_token(path, &tenant.access).await;
+        assert_eq!(response.status(), 403, "GET {path}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "admin_required", "GET {path}");
+        let anonymous = app.get(path).await;
+        assert_eq!(anonymous.status(), 401, "GET {path} signed out");
+    }
+    let writes = [
+        (
+            "POST",
+            "/api/v1/admin/users/user_x/adjust-credits/",
+            json!({"amount": 5, "reason": "x"}),
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/credit-costs/",
+            json!({"items": [{"operation": "writer.generate_outline", "credits": 1}]}),
+        ),
+        (
+            "POST",
+            "/api/v1/admin/credit-packages/",
+            json!({"name": "X", "credits": 1, "price": 1}),
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/credit-packages/pkg_small/",
+            json!({"name": "X", "credits": 1, "price": 1}),
+        ),
+        (
+            "DELETE",
+            "/api/v1/admin/credit-packages/pkg_small/",
+            json!({}),
+        ),
+        (
+            "POST",
+            "/api/v1/billing/admin/payments/pay_x/approve/",
+            json!({}),
+        ),
+        (
+            "POST",
+            "/api/v1/billing/admin/payments/pay_x/reject/",
+            json!({}),
+        ),
+    ];
+    for (method, path, body) in writes {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .bearer_auth(&tenant.access)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{method} {path}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
+    }
+    let server_fns: [(&str, &[(&str, &str)]); 12] = [
+        ("/api/admin/stats", &[]),
+        (
+            "/api/admin/users",
+            &[("query[sort]", "created"), ("page", "1")],
+        ),
+        ("/api/admin/user", &[("user_id", "user_x")]),
+        ("/api/admin/account-ledger", &[("account_id", "acct_x")]),
+        (
+            "/api/admin/adjust-credits",
+            &[
+                ("user_id", "x"),
+                ("amount", "5"),
+                ("reason", "x"),
+                ("request_key", "k"),
+            ],
+        ),
+        (
+            "/api/admin/credit-costs",
+            &[("operation", "writer.generate_outline"), ("credits", "1")],
+        ),
+        ("/api/admin/credit-packages", &[]),
+        (
+            "/api/admin/save-package",
+            &[
+                ("id", ""),
+                ("name", "X"),
+                ("credits", "1"),
+                ("price", "1"),
+                ("currency", "USD"),
+            ],
+        ),
+        (
+            "/api/admin/move-package",
+            &[("id", "pkg_small"), ("step", "1")],
+        ),
+        ("/api/admin/audit", &[("query[action]", ""), ("page", "1")]),
+        ("/api/admin/outbox", &[]),
+        ("/api/admin/pending-payments", &[]),
+    ];
+    for (path, form) in server_fns {
+        let response = app.server_fn(path, &tenant.access, form).await;
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    // Nothing changed: the catalog is as seeded.
+    let packages = app
+        .json("/api/v1/billing/credit-packages/", &tenant.access)
+        .await;
+    assert_eq!(packages["items"].as_array().unwrap().len(), 3);
+}
+
+async fn stats_add_up_from_a_known_fixture(app: TestApp) {
+    let admin = app.admin().await;
+    // Starter monthly ($29), Growth yearly ($790 → $65.83 a month), one bank transfer waiting
+    // for approval, one declined card.
+    let (starter, _) = app
+        .subscribed_tenant("s1@example.com", "plan_starter")
+        .await;
+    let growth = app.tenant("g1@example.com").await;
+    app.add_method(&growth.access, &card_body("4242424242424242"))
+        .await;
+    assert_eq!(
+        app.subscribe(&growth.access, "plan_growth", "year")
+            .await
+            .status(),
+        201
+    );
+    let (waiting, pending) = crate::billing::bank_transfer_tenant(&app, "w1@example.com").await;
+    let submitted = crate::billing::manual_payment(
+        &app,
+        &waiting.access,
+        crate::billing::receipt_form(
+            pending["invoice"]["id"].as_str().unwrap(),
+            "REF-1",
+            Some((crate::billing::PNG, "r.png")),
+        ),
+    )
+    .await;
+    assert_eq!(submitted.status(), 201);
+    let declined = app.tenant("d1@example.com").await;
+    app.add_method(&declined.access, &card_body("4000000000000341"))
+        .await;
+    assert_eq!(
+        app.subscribe(&declined.access, "plan_starter", "month")
+            .await
+            .status(),
+        402
+    );
+    let task = app
+        .post_with_token(
+            "/api/v1/writer/tasks/",
+            &starter.access,
+            &json!({"kind": "outline", "keyword": "x"}),
+        )
+        .await;
+    assert_eq!(task.status(), 201);
+
+    let stats = app.json("/api/v1/admin/billing/stats/", &admin).await;
+    assert_eq!(
+        stats["accounts_total"], 4,
+        "the admin's own account is not a tenant"
+    );
+    assert_eq!(stats["accounts_new_this_month"], 4);
+    assert_eq!(
+        stats["subscriptions_by_plan"],
+        json!([["Starter", 1], ["Growth", 1]]),
+        "pending and failed subscriptions are not active"
+    );
+    assert_eq!(
+        stats["mrr"],
+        json!([{"amount": 2900 + 6583, "currency": "USD"}])
+    );
+    assert_eq!(
+        stats["revenue_this_month"],
+        json!([{"amount": 2900 + 79000, "currency": "USD"}])
+    );
+    let months = stats["revenue_by_month"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(
+        months[11],
+        json!({"month": "2026-01", "value": 2900 + 79000})
+    );
+    assert_eq!(months[0]["value"], 0);
+    let credits = stats["credits_by_month"].as_array().unwrap();
+    assert_eq!(
+        credits[11],
+        json!({"month": "2026-01", "granted": 1000 + 5000, "used": 5})
+    );
+    assert_eq!(stats["pending_approvals"], 1);
+    assert_eq!(stats["failed_payments_7d"], 1);
+}
+
+async fn accounts_are_found_filtered_sorted_and_exported(app: TestApp) {
+    let admin = app.admin().await;
+    let (rich, _) = app
+        .subscribed_tenant("rich@example.com", "plan_growth")
+        .await;
+    app.subscribed_tenant("poor@example.com", "plan_starter")
+        .await;
+    // A name that needs quoting in CSV, and one that looks like a formula.
+    app.register("odd@example.com", "Acme, \"Quoted\" Ltd")
+        .await;
+    app.register("formula@example.com", "=HYPERLINK(1)").await;
+
+    let found = app.json("/api/v1/admin/users/?q=RICH@", &admin).await;
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["email"], "rich@example.com");
+    assert_eq!(found["items"][0]["plan"], "Growth");
+    assert_eq!(found["items"][0]["credit_balance"], 5000);
+    assert_eq!(found["items"][0]["account_id"], rich.account_id.as_str());
+    let wildcard = app.json("/api/v1/admin/users/?q=%25", &admin).await;
+    assert_eq!(
+        wildcard["total"], 0,
+        "a typed % is a character, not a wildcard"
+    );
+    let starter = app.json("/api/v1/admin/users/?plan=starter", &admin).await;
+    assert_eq!(starter["total"], 1);
+    let none = app.json("/api/v1/admin/users/?status=none", &admin).await;
+    assert_eq!(none["total"], 2);
+    let by_balance = app
+        .json("/api/v1/admin/users/?sort=balance&page_size=2", &admin)
+        .await;
+    assert_eq!(by_balance["items"][0]["email"], "rich@example.com");
+    assert_eq!(by_balance["items"][1]["email"], "poor@example.com");
+    assert_eq!(by_balance["total"], 4);
+
+    // The export has the same rows as the list, with the same filters, and parses back.
+    let list = app
+        .json("/api/v1/admin/users/?sort=email&page_size=200", &admin)
+        .await;
+    let response = app
+        .get_with_token("/api/v1/admin/users/?sort=email&format=csv", &admin)
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let rows = parse_csv(&response.text().await.unwrap());
+    assert_eq!(rows[0][..3], ["user_id", "email", "full_name"]);
+    assert_eq!(rows.len() - 1, list["items"].as_array().unwrap().len());
+    for (row, item) in rows[1..].iter().zip(list["items"].as_array().unwrap()) {
+        assert_eq!(row[0], item["user_id"].as_str().unwrap());
+        assert_eq!(row[1], item["email"].as_str().unwrap());
+        let name = item["account_name"].as_str().unwrap();
+        if name.starts_with('=') {
+            assert_eq!(row[5], format!("'{name}"), "formulas are defused");
+        } else {
+            assert_eq!(row[5], name);
+        }
+        assert_eq!(row[9], item["credit_balance"].to_string());
+    }
+    let filtered = app
+        .get_with_token("/api/v1/admin/users/?plan=growth&format=csv", &admin)
+        .await;
+    let rows = parse_csv(&filtered.text().await.unwrap());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][1], "rich@example.com");
+}
+
+async fn payments_are_filtered_and_exported(app: TestApp) {
+    let admin = app.admin().await;
+    let (card, _) = app
+        .subscribed_tenant("card-payer@example.com", "plan_starter")
+        .await;
+    let transfer = app.tenant("transfer-payer@example.com").await;
+    app.add_method(&transfer.access, &json!({"kind": "bank_transfer"}))
+        .await;
+    app.subscribe(&transfer.access, "plan_starter", "month")
+        .await;
+    let all = app.json("/api/v1/billing/admin/payments/", &admin).await;
+    assert_eq!(
+        all["total"], 1,
+        "a transfer has no payment until it is submitted"
+    );
+    let by_account = app
+        .json(
+            &format!(
+                "/api/v1/billing/admin/payments/?account_id={}",
+                card.account_id
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(by_account["total"], 1);
+    let by_method = app
+        .json("/api/v1/billing/admin/payments/?method=paypal", &admin)
+        .await;
+    assert_eq!(by_method["total"], 0);
+    let today = app
+        .json(
+            "/api/v1/billing/admin/payments/?from=2026-01-15&to=2026-01-15&status=succeeded",
+            &admin,
+        )
+        .await;
+    assert_eq!(today["total"], 1);
+    let later = app
+        .json("/api/v1/billing/admin/payments/?from=2026-01-16", &admin)
+        .await;
+    assert_eq!(later["total"], 0);
+    let bad = app
+        .get_with_token("/api/v1/billing/admin/payments/?from=yesterday", &admin)
+        .await;
+    assert_eq!(bad.status(), 422);
+
+    let csv = app
+        .get_with_token(
+            "/api/v1/billing/admin/payments/?status=succeeded&format=csv",
+            &admin,
+        )
+        .await;
+    let rows = parse_csv(&csv.text().await.unwrap());
+    assert_eq!(rows[0][0], "id");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], all["items"][0]["id"].as_str().unwrap());
+    assert_eq!(rows[1][5], "succeeded");
+    assert_eq!(rows[1][6], "29.00");
+    assert_eq!(rows[1][7], "USD");
+}
+
+async fn catalog_edits_reach_tenants_and_are_audited(app: TestApp) {
+    let admin = app.admin().await;
+    let (tenant, _) = app
+        .subscribed_tenant("catalog@example.com", "plan_starter")
+        .await;
+
+    // Credit pricing: validated, then applied to tasks started afterwards.
+    let zero = app
+        .client
+        .put(app.url("/api/v1/admin/credit-costs/"))
+        .bearer_auth(&admin)
+        .json(&json!({"items": [{"operation": "writer.generate_outline", "credits": 0}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zero.status(), 422);
+    let changed = app
+        .client
+        .put(app.url("/api/v1/admin/credit-costs/"))
+        .bearer_auth(&admin)
+        .json(&json!({"items": [{"operation": "writer.generate_outline", "credits": 7}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let task: Value = app
+        .post_with_token(
+            "/api/v1/writer/tasks/",
+            &tenant.access,
+            &json!({"kind": "outline", "keyword": "x"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(task["credits_charged"], 7);
+
+    // Packages: edit, create, reorder, deactivate; tenants see the active ones in order.
+    let edited = app
+        .client
+        .put(app.url("/api/v1/admin/credit-packages/pkg_small/"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Starter pack", "credits": 600, "price": 1500, "currency": "USD"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let bad = app
+        .client
+        .post(app.url("/api/v1/admin/credit-packages/"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "", "credits": 0, "price": -1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let error: Value = bad.json().await.unwrap();
+    for field in ["name", "credits", "price"] {
+        assert!(error["error"]["fields"][field].is_string(), "{field}");
+    }
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/admin/credit-packages/"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Huge", "credits": 50000, "price": 30000, "currency": "USD", "sort_order": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let deactivated = app
+        .client
+        .delete(app.url("/api/v1/admin/credit-packages/pkg_medium/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivated.status(), 200);
+    let seen = app
+        .json("/api/v1/billing/credit-packages/", &tenant.access)
+        .await;
+    let names: Vec<&str> = seen["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "the deactivated package is hidden: {names:?}"
+    );
+    assert_eq!(names[..2], ["Huge", "Starter pack"]);
+    assert_eq!(seen["items"][1]["credits"], 600);
+    let gone = app
+        .post_with_token(
+            "/api/v1/billing/credit-packages/pkg_medium/purchase/",
+            &tenant.access,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(gone.status(), 404, "an inactive package cannot be bought");
+
+    // Every action is on record, with the admin, before and after.
+    let audit = app.json("/api/v1/admin/audit/", &admin).await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "credit_cost.update",
+        "credit_package.update",
+        "credit_package.create",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "credit_package.update")
+            .count(),
+        2,
+        "the edit and the deactivation"
+    );
+    let cost = app
+        .json("/api/v1/admin/audit/?action=credit_cost.update", &admin)
+        .await;
+    assert_eq!(cost["total"], 1);
+    assert_eq!(cost["items"][0]["actor_email"], crate::helpers::ADMIN_EMAIL);
+    assert_eq!(cost["items"][0]["before"], json!({"credits": 5}));
+    assert_eq!(cost["items"][0]["after"], json!({"credits": 7}));
+    let by_target = app
+        .json(
+            &format!(
+                "/api/v1/admin/audit/?target_id={}",
+                created["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(by_target["total"], 1);
+}
+
+async fn credit_adjustments_and_payment_decisions_are_audited(app: TestApp) {
+    use crate::billing::{bank_transfer_tenant, manual_payment, receipt_form, PNG};
+    let admin = app.admin().await;
+    let (tenant, subscribed) = bank_transfer_tenant(&app, "audited@example.com").await;
+    let me = app.json("/api/v1/auth/me/", &tenant.access).await;
+    let user_id = me["user"]["id"].as_str().unwrap();
+    let adjusted = app
+        .post_with_token(
+            &format!("/api/v1/admin/users/{user_id}/adjust-credits/"),
+            &admin,
+            &json!({"amount": 250, "reason": "Goodwill for the outage"}),
+        )
+        .await;
+    assert_eq!(adjusted.status(), 200);
+    let entries = app
+        .json("/api/v1/admin/audit/?action=credits.adjust", &admin)
+        .await;
+    assert_eq!(entries["total"], 1);
+    let entry = &entries["items"][0];
+    assert_eq!(entry["target_id"], tenant.account_id.as_str());
+    assert_eq!(entry["before"], json!({"balance": 0}));
+    assert_eq!(entry["after"], json!({"balance": 250, "amount": 250}));
+    assert_eq!(entry["reason"], "Goodwill for the outage");
+
+    // A manual payment approved by the admin.
+    let invoice = subscribed["invoice"]["id"].as_str().unwrap();
+    let submitted: Value = manual_payment(
+        &app,
+        &tenant.access,
+        receipt_form(invoice, "BANK-REF-1", Some((PNG, "r.png"))),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let payment = submitted["id"].as_str().unwrap();
+    let approved = app
+        .post_with_token(
+            &format!("/api/v1/billing/admin/payments/{payment}/approve/"),
+            &admin,
+            &json!({"note": "Seen on the statement"}),
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    let decisions = app
+        .json(&format!("/api/v1/admin/audit/?target_id={payment}"), &admin)
+        .await;
+    assert_eq!(decisions["total"], 1);
+    assert_eq!(decisions["items"][0]["action"], "payment.approve");
+    assert_eq!(decisions["items"][0]["reason"], "Seen on the statement");
+    assert_eq!(decisions["items"][0]["after"]["status"], "succeeded");
+}
+
+crate::on_both_engines!(
+    refused_to_tenants,
+    stats_add_up_from_a_known_fixture,
+    accounts_are_found_filtered_sorted_and_exported,
+    payments_are_filtered_and_exported,
+    catalog_edits_reach_tenants_and_are_audited,
+    credit_adjustments_and_payment_decisions_are_audited,
+);
