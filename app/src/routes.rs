@@ -6,6 +6,7 @@ use crate::admin::audit_page::AdminAuditPage;
 use crate::admin::catalog_page::{AdminCostsPage, AdminPackagesPage};
 use crate::admin::overview_page::AdminOverviewPage;
 use crate::admin::payments_page::AdminPaymentsPage;
+use crate::admin::subscriptions_page::AdminSubscriptionsPage;
 use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin") view=AdminOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/subscriptions") view=AdminSubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-packages") view=AdminPackagesPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-costs") view=AdminCostsPage ssr=SsrMode::Async/>

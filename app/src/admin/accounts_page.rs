@@ -101,7 +101,11 @@ fn UserTable(rows: Vec<AdminUserRow>) -> impl IntoView {
                         <td>{row.plan.clone().unwrap_or_else(|| "—".into())}</td>
                         <td>{row.subscription_status.clone().unwrap_or_else(|| "none".into())}</td>
                         <td data-testid="row-balance">{row.credit_balance}</td>
-                        <td><a class="button button-small" href=format!("/admin/users/{}", row.user_id)>"Manage"</a></td>
+                        <td>
+                            <a class="button button-small" href=format!("/admin/users/{}", row.user_id)>"Manage"</a>
+                            " "
+                            <a class="button button-secondary button-small" href=format!("/admin/subscriptions?account_id={}", row.account_id)>"Subscriptions"</a>
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -1,7 +1,10 @@
 //! Server functions of the admin pages. Each checks the admin flag on the server first; the
 //! REST endpoints call the same services.
 
-use super::model::{AdminPackage, AdminUserRow, AuditEntryView, AuditQuery, StatsView, UserQuery};
+use super::model::{
+    AdminPackage, AdminSubscriptionRow, AdminUserRow, AuditEntryView, AuditQuery, StatsView,
+    UserQuery,
+};
 use crate::common::AppError;
 use crate::credits::model::{BalanceView, LedgerEntryView};
 use crate::invoices::model::Page;
@@ -25,7 +28,10 @@ pub async fn admin_stats() -> Result<StatsView, AppError> {
 }
 
 #[server(endpoint = "admin/users")]
-pub async fn admin_users(query: UserQuery, page: i64) -> Result<Page<AdminUserRow>, AppError> {
+pub async fn admin_users(
+    #[server(default)] query: UserQuery,
+    page: i64,
+) -> Result<Page<AdminUserRow>, AppError> {
     require_admin().await?;
     let page = page.max(1);
     let (items, total) = super::accounts::search(
@@ -150,7 +156,10 @@ pub async fn admin_move_package(id: String, step: i64) -> Result<Vec<AdminPackag
 }
 
 #[server(endpoint = "admin/audit")]
-pub async fn admin_audit(query: AuditQuery, page: i64) -> Result<Page<AuditEntryView>, AppError> {
+pub async fn admin_audit(
+    #[server(default)] query: AuditQuery,
+    page: i64,
+) -> Result<Page<AuditEntryView>, AppError> {
     require_admin().await?;
     let page = page.max(1);
     let (items, total) = super::audit::list(
@@ -166,4 +175,50 @@ pub async fn admin_audit(query: AuditQuery, page: i64) -> Result<Page<AuditEntry
         page_size: ADMIN_PAGE_SIZE,
         total,
     })
+}
+
+#[server(endpoint = "admin/subscriptions")]
+pub async fn admin_subscriptions(
+    account_id: String,
+    status: String,
+    page: i64,
+) -> Result<Page<AdminSubscriptionRow>, AppError> {
+    require_admin().await?;
+    let page = page.max(1);
+    let (items, total) = super::subscriptions::list(
+        &app_state()?.db,
+        &account_id,
+        &status,
+        ADMIN_PAGE_SIZE,
+        (page - 1) * ADMIN_PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: ADMIN_PAGE_SIZE,
+        total,
+    })
+}
+
+/// `action`: `activate`, `cancel_at_period_end` or `cancel_now`; `note` says why.
+#[server(endpoint = "admin/subscription-action")]
+pub async fn admin_subscription_action(
+    id: String,
+    action: String,
+    note: String,
+) -> Result<(), AppError> {
+    let admin = require_admin().await?;
+    let state = app_state()?;
+    match action.as_str() {
+        "activate" => super::subscriptions::activate(&state, &admin, &id, &note).await,
+        "cancel_at_period_end" | "cancel_now" => {
+            let request = super::model::AdminCancel {
+                at_period_end: action == "cancel_at_period_end",
+                note,
+            };
+            super::subscriptions::cancel(&state, &admin, &id, request).await
+        }
+        _ => Err(AppError::invalid("action", "Choose activate or cancel.")),
+    }
 }

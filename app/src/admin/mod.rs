@@ -10,6 +10,7 @@ pub mod model;
 pub mod nav;
 pub mod overview_page;
 pub mod payments_page;
+pub mod subscriptions_page;
 
 #[cfg(feature = "ssr")]
 pub mod accounts;
@@ -19,3 +20,5 @@ pub mod audit;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod stats;
+#[cfg(feature = "ssr")]
+pub mod subscriptions;

@@ -133,3 +133,36 @@ pub struct PackageInput {
     #[serde(default)]
     pub sort_order: Option<i64>,
 }
+
+/// One row of `/admin/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSubscriptionRow {
+    pub id: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub plan: String,
+    pub status: String,
+    pub interval: String,
+    pub current_period_end: Option<String>,
+    pub cancel_at_period_end: bool,
+}
+
+/// `POST /api/v1/admin/subscriptions/{id}/cancel/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminCancel {
+    #[serde(default = "yes")]
+    pub at_period_end: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /api/v1/admin/subscriptions/{id}/activate/`: why (e.g. "paid by cheque no. 123").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminNote {
+    #[serde(default)]
+    pub note: String,
+}

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 const SECTIONS: &[(&str, &str)] = &[
     ("/admin", "Overview"),
     ("/admin/accounts", "Accounts"),
+    ("/admin/subscriptions", "Subscriptions"),
     ("/admin/payments", "Payments"),
     ("/admin/credit-packages", "Credit packages"),
     ("/admin/credit-costs", "Credit pricing"),

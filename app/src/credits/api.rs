@@ -61,7 +61,10 @@ pub async fn estimate_cost(operation: String, quantity: i64) -> Result<Estimate,
 }
 
 #[server(endpoint = "billing/usage-summary")]
-pub async fn get_usage_summary(filter: UsageFilter) -> Result<UsageSummary, AppError> {
+pub async fn get_usage_summary(
+    // The browser sends no field for an empty filter.
+    #[server(default)] filter: UsageFilter,
+) -> Result<UsageSummary, AppError> {
     let (view, _) = require_session().await?;
     let state = app_state()?;
     super::usage::summary(&state.db, &view.account.id, &filter, state.clock.now()).await
@@ -69,7 +72,7 @@ pub async fn get_usage_summary(filter: UsageFilter) -> Result<UsageSummary, AppE
 
 #[server(endpoint = "billing/ledger")]
 pub async fn ledger_page(
-    filter: UsageFilter,
+    #[server(default)] filter: UsageFilter,
     page: i64,
 ) -> Result<Page<LedgerEntryView>, AppError> {
     let (view, _) = require_session().await?;
@@ -92,7 +95,7 @@ pub async fn ledger_page(
 
 #[server(endpoint = "billing/usage-logs")]
 pub async fn usage_logs_page(
-    filter: UsageFilter,
+    #[server(default)] filter: UsageFilter,
     page: i64,
 ) -> Result<Page<UsageLogView>, AppError> {
     let (view, _) = require_session().await?;

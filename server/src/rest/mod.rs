@@ -3,6 +3,7 @@
 mod admin;
 mod admin_catalog;
 mod admin_reports;
+mod admin_subscriptions;
 mod auth;
 mod automation;
 mod credits;
@@ -41,6 +42,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(admin_reports::routes())
         .merge(admin_catalog::routes())
+        .merge(admin_subscriptions::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())

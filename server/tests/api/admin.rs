@@ -42,6 +42,7 @@ async fn refused_to_tenants(app: TestApp) {
         "/api/v1/billing/admin/payments/",
         "/api/v1/billing/admin/payments/?format=csv",
         "/api/v1/billing/admin/pending_payments/",
+        "/api/v1/admin/subscriptions/",
     ];
     for path in gets {
         let response = app.get_with_token(path, &tenant.access).await;
@@ -101,7 +102,15 @@ async fn refused_to_tenants(app: TestApp) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
     }
-    let server_fns: [(&str, &[(&str, &str)]); 12] = [
+    let server_fns: [(&str, &[(&str, &str)]); 14] = [
+        (
+            "/api/admin/subscriptions",
+            &[("account_id", ""), ("status", ""), ("page", "1")],
+        ),
+        (
+            "/api/admin/subscription-action",
+            &[("id", "sub_x"), ("action", "cancel_now"), ("note", "")],
+        ),
         ("/api/admin/stats", &[]),
         (
             "/api/admin/users",
@@ -560,6 +569,134 @@ async fn credit_adjustments_and_payment_decisions_are_audited(app: TestApp) {
     assert_eq!(decisions["items"][0]["after"]["status"], "succeeded");
 }
 
+async fn admins_activate_and_cancel_subscriptions(app: TestApp) {
+    use crate::billing::bank_transfer_tenant;
+    let admin = app.admin().await;
+    let (tenant, pending) = bank_transfer_tenant(&app, "offline@example.com").await;
+    let sub_id = pending["subscription"]["id"].as_str().unwrap().to_string();
+    let listed = app
+        .json(
+            &format!(
+                "/api/v1/admin/subscriptions/?account_id={}",
+                tenant.account_id
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["status"], "pending_payment");
+    let by_status = app
+        .json("/api/v1/admin/subscriptions/?status=active", &admin)
+        .await;
+    assert_eq!(by_status["total"], 0);
+
+    let no_note = app
+        .post_with_token(
+            &format!("/api/v1/admin/subscriptions/{sub_id}/activate/"),
+            &admin,
+            &json!({"note": " "}),
+        )
+        .await;
+    assert_eq!(no_note.status(), 422);
+    let activated = app
+        .post_with_token(
+            &format!("/api/v1/admin/subscriptions/{sub_id}/activate/"),
+            &admin,
+            &json!({"note": "Paid by cheque 0042"}),
+        )
+        .await;
+    assert_eq!(activated.status(), 204);
+    let me = app.json("/api/v1/auth/me/", &tenant.access).await;
+    assert_eq!(me["account"]["subscription_status"], "active");
+    assert_eq!(
+        app.balance(&tenant.access).await,
+        5000,
+        "the plan's credits, once"
+    );
+    let again = app
+        .post_with_token(
+            &format!("/api/v1/admin/subscriptions/{sub_id}/activate/"),
+            &admin,
+            &json!({"note": "again"}),
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(app.balance(&tenant.access).await, 5000);
+
+    let at_end = app
+        .post_with_token(
+            &format!("/api/v1/admin/subscriptions/{sub_id}/cancel/"),
+            &admin,
+            &json!({"note": "Customer asked by phone"}),
+        )
+        .await;
+    assert_eq!(at_end.status(), 204);
+    let listed = app
+        .json(
+            &format!(
+                "/api/v1/admin/subscriptions/?account_id={}",
+                tenant.account_id
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["cancel_at_period_end"], true);
+    assert_eq!(listed["items"][0]["status"], "active");
+    let now = app
+        .post_with_token(
+            &format!("/api/v1/admin/subscriptions/{sub_id}/cancel/"),
+            &admin,
+            &json!({"at_period_end": false, "note": "Fraud"}),
+        )
+        .await;
+    assert_eq!(now.status(), 204);
+    let me = app.json("/api/v1/auth/me/", &tenant.access).await;
+    assert!(me["account"]["plan"].is_null());
+    let audit = app
+        .json(&format!("/api/v1/admin/audit/?target_id={sub_id}"), &admin)
+        .await;
+    let mut actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    // The test clock stands still: entries share a second, so compare them as a set.
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "subscription.activate",
+            "subscription.cancel_at_period_end",
+            "subscription.cancel_now"
+        ]
+    );
+}
+
+/// The browser sends a filter with every field empty as no field at all; the list server
+/// functions must still answer (this was a 422 on client-side navigation).
+async fn list_server_functions_accept_empty_filters(app: TestApp) {
+    let (tenant, _) = app
+        .subscribed_tenant("filters@example.com", "plan_starter")
+        .await;
+    for (path, form) in [
+        ("/api/billing/usage-summary", vec![]),
+        ("/api/billing/ledger", vec![("page", "1")]),
+        ("/api/billing/usage-logs", vec![("page", "1")]),
+    ] {
+        let response = app.server_fn(path, &tenant.access, &form).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let admin = app.admin().await;
+    for (path, form) in [
+        ("/api/admin/users", vec![("page", "1")]),
+        ("/api/admin/audit", vec![("page", "1")]),
+    ] {
+        let response = app.server_fn(path, &admin, &form).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}
+
 crate::on_both_engines!(
     refused_to_tenants,
     stats_add_up_from_a_known_fixture,
@@ -567,4 +704,6 @@ crate::on_both_engines!(
     payments_are_filtered_and_exported,
     catalog_edits_reach_tenants_and_are_audited,
     credit_adjustments_and_payment_decisions_are_audited,
+    admins_activate_and_cancel_subscriptions,
+    list_server_functions_accept_empty_filters,
 );

@@ -1,0 +1,200 @@
+//! Subscriptions for admins: list by account and status; activate one that waits for payment
+//! (paid off-system: recorded as an approved manual payment, so the invoice, the credits and the
+//! emails follow the usual path); cancel now or at period end. Audited with the admin's note.
+
+use super::audit::{self, Action};
+use super::model::{AdminCancel, AdminSubscriptionRow};
+use crate::auth::model::SessionView;
+use crate::backend::clock::rfc3339;
+use crate::backend::db::is_unique_violation;
+use crate::backend::{AppState, Db};
+use crate::common::{AppError, AppResult, ErrorKind};
+use crate::payments::records::{self, NewPayment};
+use crate::subscriptions::{service, store};
+use sqlx::Row;
+
+pub async fn list(
+    db: &Db,
+    account_id: &str,
+    status: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AdminSubscriptionRow>, i64), sqlx::Error> {
+    let filter = "($1 = '' OR s.account_id = $1) AND ($2 = '' OR s.status = $2)";
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM subscriptions s WHERE {filter}"
+    ))
+    .bind(account_id)
+    .bind(status)
+    .fetch_one(db.pool())
+    .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT s.id, s.account_id, a.name AS account_name, p.name AS plan_name, s.status, s.billing_interval, \
+         s.current_period_end, s.cancel_at_period_end FROM subscriptions s JOIN accounts a ON a.id = s.account_id \
+         JOIN plans p ON p.id = s.plan_id WHERE {filter} ORDER BY s.created_at DESC, s.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(account_id)
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(AdminSubscriptionRow {
+                id: row.try_get("id")?,
+                account_id: row.try_get("account_id")?,
+                account_name: row.try_get("account_name")?,
+                plan: row.try_get("plan_name")?,
+                status: row.try_get("status")?,
+                interval: row.try_get("billing_interval")?,
+                current_period_end: row
+                    .try_get::<Option<i64>, _>("current_period_end")?
+                    .map(rfc3339),
+                cancel_at_period_end: row.try_get::<i64, _>("cancel_at_period_end")? == 1,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((items, total))
+}
+
+fn conflict(message: &str) -> AppError {
+    AppError::with_message(ErrorKind::Conflict, message)
+}
+
+fn require_note(note: &str) -> AppResult<&str> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "note",
+            "Say why (up to 500 characters), e.g. \"paid by cheque no. 123\".",
+        ));
+    }
+    Ok(note)
+}
+
+pub async fn activate(
+    state: &AppState,
+    admin: &SessionView,
+    id: &str,
+    note: &str,
+) -> AppResult<()> {
+    let note = require_note(note)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = store::find_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !matches!(sub.status.as_str(), "pending_payment" | "past_due") {
+        return Err(conflict(
+            "Only a subscription waiting for its payment can be activated.",
+        ));
+    }
+    let invoice = sqlx::query(
+        "SELECT id, total, currency FROM invoices WHERE subscription_id = $1 AND status = 'open' \
+         ORDER BY issued_at, id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| conflict("This subscription has no open invoice to settle."))?;
+    let invoice_id: String = invoice.try_get("id")?;
+    let currency: String = invoice.try_get("currency")?;
+    let reference = format!("Off-system: {note}");
+    let inserted = records::insert(
+        &mut tx,
+        NewPayment {
+            account_id: &sub.account_id,
+            invoice_id: &invoice_id,
+            payment_method_id: None,
+            method_kind: "bank_transfer",
+            status: "awaiting_approval",
+            amount: invoice.try_get("total")?,
+            currency: &currency,
+            reference: Some(&reference),
+            receipt: None,
+            at: now,
+        },
+    )
+    .await;
+    let payment_id = match inserted {
+        Ok(payment_id) => payment_id,
+        // A transfer is already waiting on this invoice: approving it is the activation.
+        Err(e) if is_unique_violation(&e, "payments_one_awaiting_key", "payments.invoice_id") => {
+            sqlx::query_scalar(
+                "SELECT id FROM payments WHERE invoice_id = $1 AND status = 'awaiting_approval'",
+            )
+            .bind(&invoice_id)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        Action {
+            admin,
+            action: "subscription.activate",
+            target_type: "subscription",
+            target_id: id,
+            before: Some(serde_json::json!({ "status": sub.status })),
+            after: Some(serde_json::json!({ "status": "active", "payment": payment_id })),
+            reason: note,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::payments::manual::decide(state, admin, &payment_id, true, note).await?;
+    Ok(())
+}
+
+pub async fn cancel(
+    state: &AppState,
+    admin: &SessionView,
+    id: &str,
+    request: AdminCancel,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let sub = store::find_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if sub.status == "canceled" {
+        return Err(conflict("This subscription has already ended."));
+    }
+    let ends_now = !request.at_period_end || sub.status == "pending_payment";
+    if ends_now {
+        service::end_now(&mut tx, &sub, now).await?;
+    } else {
+        store::set_cancel_at_period_end(&mut tx, id, true, now).await?;
+    }
+    audit::record(
+        &mut tx,
+        Action {
+            admin,
+            action: if ends_now {
+                "subscription.cancel_now"
+            } else {
+                "subscription.cancel_at_period_end"
+            },
+            target_type: "subscription",
+            target_id: id,
+            before: Some(serde_json::json!({ "status": sub.status, "cancel_at_period_end": sub.cancel_at_period_end })),
+            after: Some(if ends_now {
+                serde_json::json!({ "status": "canceled" })
+            } else {
+                serde_json::json!({ "status": sub.status, "cancel_at_period_end": true })
+            }),
+            reason: request.note.trim(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if ends_now {
+        service::notify_canceled(state, &sub, "it was canceled by our team.").await;
+    }
+    Ok(())
+}

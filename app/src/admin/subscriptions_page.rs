@@ -1,0 +1,99 @@
+//! `/admin/subscriptions?account_id=…&status=…`: an account's subscriptions (the deep link from
+//! the accounts list), activate after an off-system payment, cancel at period end or now.
+
+use super::api::{admin_subscriptions, AdminSubscriptionAction};
+use super::model::AdminSubscriptionRow;
+use super::nav::AdminNav;
+use crate::ui::errors::{ErrorPage, FormError};
+use crate::ui::format::date;
+use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::pager::Pager;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const STATUSES: &[&str] = &["active", "past_due", "pending_payment", "canceled"];
+
+#[component]
+pub fn AdminSubscriptionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.get();
+        (
+            q.get("account_id").unwrap_or_default(),
+            q.get("status").unwrap_or_default(),
+            q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1_i64),
+        )
+    });
+    let act = ServerAction::<AdminSubscriptionAction>::new();
+    let rows = Resource::new(
+        move || (filter.get(), act.version().get()),
+        |((account, status, page), _)| admin_subscriptions(account, status, page),
+    );
+    let error = action_error(act);
+    let (account, status, _) = filter.get_untracked();
+    view! {
+        <Title text="Subscriptions · Admin"/>
+        <AdminNav/>
+        <h1>"Subscriptions"</h1>
+        <form class="form filters" method="get" action="/admin/subscriptions">
+            <label>"Account id" <input type="text" name="account_id" value=account/></label>
+            <label>"Status"
+                <select name="status">
+                    <option value="">"Any"</option>
+                    {STATUSES.iter().map(|s| view! { <option value=*s selected=status == *s>{s.replace('_', " ")}</option> }).collect_view()}
+                </select>
+            </label>
+            <button class="button button-secondary" type="submit">"Filter"</button>
+        </form>
+        <FormError error/>
+        {move || act.value().get().and_then(Result::ok).map(|_| view! { <p class="alert alert-success" role="status" data-testid="subscription-done">"Done."</p> })}
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(found) if found.items.is_empty() => view! { <p class="muted">"No subscription matches."</p> }.into_any(),
+                    Ok(found) => view! {
+                        {found.items.iter().cloned().map(|row| view! { <SubscriptionCard row act/> }).collect_view()}
+                        <Pager base="/admin/subscriptions" key="page" page=found.page page_size=found.page_size total=found.total/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SubscriptionCard(
+    row: AdminSubscriptionRow,
+    act: ServerAction<AdminSubscriptionAction>,
+) -> impl IntoView {
+    let waiting = matches!(row.status.as_str(), "pending_payment" | "past_due");
+    let live = row.status != "canceled";
+    let id = row.id.clone();
+    let action_form = move |action: &'static str,
+                            label: &'static str,
+                            placeholder: &'static str| {
+        view! {
+            <ActionForm action=act attr:class="form inline-form">
+                <input type="hidden" name="id" value=id.clone()/>
+                <input type="hidden" name="action" value=action/>
+                <input type="text" name="note" maxlength="500" placeholder=placeholder aria-label=format!("Note for {label}")/>
+                <SubmitButton pending=act.pending() label busy_label="Working…" class="button button-secondary button-small"/>
+            </ActionForm>
+        }
+    };
+    view! {
+        <article class="card" data-subscription=row.id.clone() data-status=row.status.clone()>
+            <h2>{format!("{} · {}", row.account_name, row.plan)}</h2>
+            <p class="muted">
+                {format!("{} · billed every {} · ", row.status.replace('_', " "), row.interval)}
+                {row.current_period_end.as_deref().map(|end| format!("period ends {}", date(end))).unwrap_or_default()}
+                {row.cancel_at_period_end.then_some(" · cancels at period end")}
+            </p>
+            {waiting.then(|| action_form.clone()("activate", "Activate", "Paid off-system: how?"))}
+            {live.then(|| action_form.clone()("cancel_at_period_end", "Cancel at period end", "Reason"))}
+            {live.then(|| action_form("cancel_now", "Cancel now", "Reason"))}
+        </article>
+    }
+}

@@ -1,0 +1,68 @@
+//! `GET /api/v1/admin/subscriptions/?account_id=…&status=…`, `POST …/{id}/activate/` `{note}`,
+//! `POST …/{id}/cancel/` `{at_period_end?, note?}`.
+
+use super::json::{ApiJson, JsonOrDefault};
+use super::paging::Paging;
+use super::route;
+use app::admin::model::{AdminCancel, AdminNote, AdminSubscriptionRow};
+use app::admin::subscriptions;
+use app::auth::identity::AdminUser;
+use app::backend::AppState;
+use app::common::AppResult;
+use app::invoices::model::Page;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    let router = route(Router::new(), "/admin/subscriptions", get(list));
+    let router = route(router, "/admin/subscriptions/{id}/activate", post(activate));
+    route(router, "/admin/subscriptions/{id}/cancel", post(cancel))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Filter {
+    #[serde(default)]
+    account_id: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    paging: Paging,
+    Query(filter): Query<Filter>,
+) -> AppResult<Json<Page<AdminSubscriptionRow>>> {
+    let (items, total) = subscriptions::list(
+        &state.db,
+        &filter.account_id,
+        &filter.status,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(Json(paging.page_of(items, total)))
+}
+
+async fn activate(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AdminNote>,
+) -> AppResult<StatusCode> {
+    subscriptions::activate(&state, &admin.view, &id, &body.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    JsonOrDefault(body): JsonOrDefault<AdminCancel>,
+) -> AppResult<StatusCode> {
+    subscriptions::cancel(&state, &admin.view, &id, body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
