@@ -4,6 +4,7 @@
 use crate::admin::accounts_page::{AdminAccountsPage, AdminUserPage};
 use crate::admin::audit_page::AdminAuditPage;
 use crate::admin::catalog_page::{AdminCostsPage, AdminPackagesPage};
+use crate::admin::invoices_page::AdminInvoicesPage;
 use crate::admin::overview_page::AdminOverviewPage;
 use crate::admin::payments_page::AdminPaymentsPage;
 use crate::admin::subscriptions_page::AdminSubscriptionsPage;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/subscriptions") view=AdminSubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/invoices") view=AdminInvoicesPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-packages") view=AdminPackagesPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-costs") view=AdminCostsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>

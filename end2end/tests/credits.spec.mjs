@@ -54,8 +54,9 @@ test("a Writer task lowers the balance without a reload, and another tab's work 
   await expect(other.getByTestId("task-result")).toBeVisible();
   await expect(widget(page).getByTestId("balance-available")).toHaveText("990");
 
-  // The usage page has the two runs and the chart.
-  await page.goto("/account/usage");
+  // The usage page has the two runs and the chart (reached in the browser, not by a reload).
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
+  await expect(page).toHaveURL(/\/account\/usage$/);
   await expect(page.getByTestId("usage-total")).toHaveText("10");
   await expect(page.locator("tr[data-operation='writer.generate_outline']").first()).toContainText("2");
   await expect(page.locator("figure.chart rect.chart-bar")).toHaveCount(30);

@@ -222,3 +222,40 @@ pub async fn admin_subscription_action(
         _ => Err(AppError::invalid("action", "Choose activate or cancel.")),
     }
 }
+
+#[server(endpoint = "admin/invoices")]
+pub async fn admin_invoices(
+    status: String,
+    account_id: String,
+    from: String,
+    to: String,
+    page: i64,
+) -> Result<Page<crate::invoices::model::InvoiceView>, AppError> {
+    require_admin().await?;
+    let page = page.max(1);
+    let filter = super::invoices::InvoiceFilter {
+        status: Some(status),
+        account_id: Some(account_id),
+        from: Some(from),
+        to: Some(to),
+    };
+    let (items, total) = super::invoices::list(
+        &app_state()?.db,
+        &filter,
+        ADMIN_PAGE_SIZE,
+        (page - 1) * ADMIN_PAGE_SIZE,
+    )
+    .await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: ADMIN_PAGE_SIZE,
+        total,
+    })
+}
+
+#[server(endpoint = "admin/void-invoice")]
+pub async fn admin_void_invoice(id: String, reason: String) -> Result<(), AppError> {
+    let admin = require_admin().await?;
+    super::invoices::void(&app_state()?, &admin, &id, &reason).await
+}

@@ -87,7 +87,7 @@ fn PackageForm(
         .unwrap_or_default();
     let price = package
         .as_ref()
-        .map(|p| format!("{}.{:02}", p.price.amount / 100, p.price.amount % 100))
+        .map(|p| p.price.major())
         .unwrap_or_default();
     let currency = package
         .as_ref()

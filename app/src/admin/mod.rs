@@ -6,6 +6,7 @@ pub mod accounts_page;
 pub mod api;
 pub mod audit_page;
 pub mod catalog_page;
+pub mod invoices_page;
 pub mod model;
 pub mod nav;
 pub mod overview_page;
@@ -18,6 +19,8 @@ pub mod accounts;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod invoices;
 #[cfg(feature = "ssr")]
 pub mod stats;
 #[cfg(feature = "ssr")]

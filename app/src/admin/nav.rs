@@ -7,6 +7,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/accounts", "Accounts"),
     ("/admin/subscriptions", "Subscriptions"),
     ("/admin/payments", "Payments"),
+    ("/admin/invoices", "Invoices"),
     ("/admin/credit-packages", "Credit packages"),
     ("/admin/credit-costs", "Credit pricing"),
     ("/admin/audit", "Audit log"),

@@ -62,6 +62,14 @@ impl Money {
         Money { amount, currency }
     }
 
+    /// The amount in major units without a symbol ("29.00", "-5.10"), as exports and forms
+    /// write it.
+    pub fn major(&self) -> String {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// Minor units of an amount typed in major units: "19", "19.9", "19.90" → 1990. `None` for
     /// anything else (signs, more than two decimals, letters).
     pub fn parse_major(text: &str) -> Option<i64> {
@@ -109,6 +117,12 @@ mod tests {
             Money::new(1200, Currency::parse("CHF").unwrap()).to_string(),
             "12.00 CHF"
         );
+    }
+
+    #[test]
+    fn major_units_are_written_without_symbol() {
+        assert_eq!(Money::new(2900, Currency::usd()).major(), "29.00");
+        assert_eq!(Money::new(-510, Currency::usd()).major(), "-5.10");
     }
 
     #[test]

@@ -173,12 +173,12 @@ pub async fn void(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sqlx::Er
     Ok(done.rows_affected() == 1)
 }
 
-const VIEW: &str =
+pub const VIEW: &str =
     "SELECT i.id, i.number, i.status, i.purpose, a.name AS account_name, i.currency, i.subtotal, \
      i.tax, i.total, i.credits, i.period_start, i.period_end, i.issued_at, i.paid_at \
      FROM invoices i JOIN accounts a ON a.id = i.account_id";
 
-async fn view_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<InvoiceView, sqlx::Error> {
+pub async fn view_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<InvoiceView, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let currency: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_catalog;
+mod admin_invoices;
 mod admin_reports;
 mod admin_subscriptions;
 mod auth;
@@ -43,6 +44,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(admin_reports::routes())
         .merge(admin_catalog::routes())
         .merge(admin_subscriptions::routes())
+        .merge(admin_invoices::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())

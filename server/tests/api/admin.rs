@@ -43,6 +43,8 @@ async fn refused_to_tenants(app: TestApp) {
         "/api/v1/billing/admin/payments/?format=csv",
         "/api/v1/billing/admin/pending_payments/",
         "/api/v1/admin/subscriptions/",
+        "/api/v1/admin/invoices/",
+        "/api/v1/admin/invoices/?format=csv",
     ];
     for path in gets {
         let response = app.get_with_token(path, &tenant.access).await;
@@ -102,7 +104,21 @@ async fn refused_to_tenants(app: TestApp) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
     }
-    let server_fns: [(&str, &[(&str, &str)]); 14] = [
+    let server_fns: [(&str, &[(&str, &str)]); 16] = [
+        (
+            "/api/admin/invoices",
+            &[
+                ("status", ""),
+                ("account_id", ""),
+                ("from", ""),
+                ("to", ""),
+                ("page", "1"),
+            ],
+        ),
+        (
+            "/api/admin/void-invoice",
+            &[("id", "inv_x"), ("reason", "x")],
+        ),
         (
             "/api/admin/subscriptions",
             &[("account_id", ""), ("status", ""), ("page", "1")],
@@ -697,6 +713,90 @@ async fn list_server_functions_accept_empty_filters(app: TestApp) {
     }
 }
 
+async fn invoices_are_filtered_exported_and_voided(app: TestApp) {
+    use crate::billing::{bank_transfer_tenant, manual_payment, receipt_form, PNG};
+    let admin = app.admin().await;
+    let (paid, _) = app
+        .subscribed_tenant("inv-paid@example.com", "plan_starter")
+        .await;
+    let (open, pending) = bank_transfer_tenant(&app, "inv-open@example.com").await;
+    let open_invoice = pending["invoice"]["id"].as_str().unwrap().to_string();
+    let waiting = manual_payment(
+        &app,
+        &open.access,
+        receipt_form(&open_invoice, "REF-9", Some((PNG, "r.png"))),
+    )
+    .await;
+    assert_eq!(waiting.status(), 201);
+
+    let all = app.json("/api/v1/admin/invoices/", &admin).await;
+    assert_eq!(all["total"], 2);
+    let only_open = app
+        .json("/api/v1/admin/invoices/?status=open", &admin)
+        .await;
+    assert_eq!(only_open["total"], 1);
+    assert_eq!(only_open["items"][0]["id"], open_invoice.as_str());
+    let by_account = app
+        .json(
+            &format!("/api/v1/admin/invoices/?account_id={}", paid.account_id),
+            &admin,
+        )
+        .await;
+    assert_eq!(by_account["total"], 1);
+    assert_eq!(by_account["items"][0]["status"], "paid");
+    let none_later = app
+        .json("/api/v1/admin/invoices/?from=2026-02-01", &admin)
+        .await;
+    assert_eq!(none_later["total"], 0);
+
+    let csv = app
+        .get_with_token("/api/v1/admin/invoices/?format=csv", &admin)
+        .await;
+    let rows = parse_csv(&csv.text().await.unwrap());
+    assert_eq!(rows[0][0], "number");
+    assert_eq!(rows.len(), 3);
+    let numbers: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    let exported: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(exported, numbers);
+    assert!(rows[1..].iter().all(|r| r[7] == "29.00" || r[7] == "79.00"));
+
+    // Voiding needs a reason, works on open invoices only, and withdraws the waiting transfer.
+    let path = format!("/api/v1/admin/invoices/{open_invoice}/void/");
+    let no_reason = app.post_with_token(&path, &admin, &json!({})).await;
+    assert_eq!(no_reason.status(), 422);
+    let voided = app
+        .post_with_token(&path, &admin, &json!({"reason": "Duplicate order"}))
+        .await;
+    assert_eq!(voided.status(), 204);
+    let twice = app
+        .post_with_token(&path, &admin, &json!({"reason": "again"}))
+        .await;
+    assert_eq!(twice.status(), 409);
+    let paid_invoice = by_account["items"][0]["id"].as_str().unwrap();
+    let not_open = app
+        .post_with_token(
+            &format!("/api/v1/admin/invoices/{paid_invoice}/void/"),
+            &admin,
+            &json!({"reason": "no"}),
+        )
+        .await;
+    assert_eq!(not_open.status(), 409);
+    let pending_payments = app
+        .json("/api/v1/billing/admin/pending_payments/", &admin)
+        .await;
+    assert_eq!(pending_payments["total"], 0);
+    let audit = app
+        .json("/api/v1/admin/audit/?action=invoice.void", &admin)
+        .await;
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["items"][0]["reason"], "Duplicate order");
+}
+
 crate::on_both_engines!(
     refused_to_tenants,
     stats_add_up_from_a_known_fixture,
@@ -706,4 +806,5 @@ crate::on_both_engines!(
     credit_adjustments_and_payment_decisions_are_audited,
     admins_activate_and_cancel_subscriptions,
     list_server_functions_accept_empty_filters,
+    invoices_are_filtered_exported_and_voided,
 );

@@ -1,0 +1,126 @@
+//! Invoices for admins: every account's, filtered by status, account and issue date (the same
+//! query feeds the list and the CSV export); voiding an open invoice with a reason.
+
+use super::audit::{self, Action};
+use crate::auth::model::SessionView;
+use crate::backend::db::{bind_all, Arg};
+use crate::backend::{AppState, Db};
+use crate::common::{AppError, AppResult, ErrorKind};
+use crate::invoices::model::InvoiceView;
+use crate::invoices::store::{self, VIEW};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct InvoiceFilter {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Issued on or after this UTC day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Issued on or before this UTC day.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The filtered list's query, newest first, with its arguments; 422 for a bad date.
+pub fn admin_query(filter: &InvoiceFilter) -> AppResult<(String, Vec<Arg>)> {
+    let text = |v: &Option<String>| Arg::Text(v.as_deref().unwrap_or("").trim().to_string());
+    let day = |field: &str, v: &Option<String>, end: bool| -> AppResult<Arg> {
+        Ok(Arg::Int(
+            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    crate::credits::usage::parse_day(field, v)? + if end { 86_400 } else { 0 }
+                }
+                None if end => i64::MAX,
+                None => i64::MIN,
+            },
+        ))
+    };
+    let args = vec![
+        text(&filter.status),
+        text(&filter.account_id),
+        day("from", &filter.from, false)?,
+        day("to", &filter.to, true)?,
+    ];
+    let sql = format!(
+        "{VIEW} WHERE ($1 = '' OR i.status = $1) AND ($2 = '' OR i.account_id = $2) \
+         AND i.issued_at >= $3 AND i.issued_at < $4 ORDER BY i.issued_at DESC, i.number DESC"
+    );
+    Ok((sql, args))
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &InvoiceFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<InvoiceView>, i64)> {
+    let (sql, mut args) = admin_query(filter)?;
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({sql}) AS filtered");
+    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    args.push(Arg::Int(limit));
+    args.push(Arg::Int(offset));
+    let page_sql = format!("{sql} LIMIT $5 OFFSET $6");
+    let rows = bind_all(sqlx::query(&page_sql), &args)
+        .fetch_all(db.pool())
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        items.push(store::view_from_row(db, row).await?);
+    }
+    Ok((items, total))
+}
+
+/// Voids an open invoice: a bank transfer waiting on it is rejected with it. A subscription
+/// waiting for this invoice stays waiting (cancel it separately if it should end).
+pub async fn void(state: &AppState, admin: &SessionView, id: &str, reason: &str) -> AppResult<()> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "Say why the invoice is voided (up to 500 characters).",
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let number: String = sqlx::query_scalar("SELECT number FROM invoices WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !store::void(&mut tx, id, now).await? {
+        return Err(AppError::with_message(
+            ErrorKind::Conflict,
+            "Only an open invoice can be voided.",
+        ));
+    }
+    sqlx::query(
+        "UPDATE payments SET status = 'rejected', note = $2, updated_at = $3 WHERE invoice_id = $1 AND status = 'awaiting_approval'",
+    )
+    .bind(id)
+    .bind(format!("Invoice voided: {reason}"))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        Action {
+            admin,
+            action: "invoice.void",
+            target_type: "invoice",
+            target_id: id,
+            before: Some(serde_json::json!({ "number": number, "status": "open" })),
+            after: Some(serde_json::json!({ "number": number, "status": "void" })),
+            reason,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
