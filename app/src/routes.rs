@@ -7,6 +7,7 @@ use crate::admin::catalog_page::{AdminCostsPage, AdminPackagesPage};
 use crate::admin::invoices_page::AdminInvoicesPage;
 use crate::admin::overview_page::AdminOverviewPage;
 use crate::admin::payments_page::AdminPaymentsPage;
+use crate::admin::plans_page::AdminPlansPage;
 use crate::admin::subscriptions_page::AdminSubscriptionsPage;
 use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/subscriptions") view=AdminSubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/invoices") view=AdminInvoicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/plans") view=AdminPlansPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-packages") view=AdminPackagesPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-costs") view=AdminCostsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>

@@ -259,3 +259,9 @@ pub async fn admin_void_invoice(id: String, reason: String) -> Result<(), AppErr
     let admin = require_admin().await?;
     super::invoices::void(&app_state()?, &admin, &id, &reason).await
 }
+
+#[server(endpoint = "admin/plans")]
+pub async fn admin_plans() -> Result<Vec<super::model::AdminPlan>, AppError> {
+    require_admin().await?;
+    Ok(super::plans::list(&app_state()?.db).await?)
+}

@@ -11,6 +11,8 @@ pub mod model;
 pub mod nav;
 pub mod overview_page;
 pub mod payments_page;
+pub mod plan_form;
+pub mod plans_page;
 pub mod subscriptions_page;
 
 #[cfg(feature = "ssr")]
@@ -21,6 +23,8 @@ pub mod audit;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod invoices;
+#[cfg(feature = "ssr")]
+pub mod plans;
 #[cfg(feature = "ssr")]
 pub mod stats;
 #[cfg(feature = "ssr")]

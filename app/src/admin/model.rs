@@ -166,3 +166,45 @@ pub struct AdminNote {
     #[serde(default)]
     pub note: String,
 }
+
+/// A plan as admins see it: the tenant-facing view plus what only admins manage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPlan {
+    pub plan: crate::plans::model::PlanView,
+    pub is_active: bool,
+    pub sort_order: i64,
+    /// Subscriptions that are not canceled: such a plan can be deactivated, not deleted.
+    pub subscribers: i64,
+}
+
+/// `POST /api/v1/admin/plans/` and `PUT …/{id}/`. Prices in minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanInput {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub price_month: i64,
+    #[serde(default)]
+    pub price_year: i64,
+    #[serde(default)]
+    pub credits_per_period: i64,
+    #[serde(default)]
+    pub limit_sites: i64,
+    #[serde(default)]
+    pub limit_seats: i64,
+    #[serde(default)]
+    pub modules: Vec<String>,
+    #[serde(default)]
+    pub features: Vec<String>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+}
+
+/// The modules a plan can include.
+pub const MODULES: &[&str] = &["planner", "writer", "automation"];

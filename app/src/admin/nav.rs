@@ -8,6 +8,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/subscriptions", "Subscriptions"),
     ("/admin/payments", "Payments"),
     ("/admin/invoices", "Invoices"),
+    ("/admin/plans", "Plans"),
     ("/admin/credit-packages", "Credit packages"),
     ("/admin/credit-costs", "Credit pricing"),
     ("/admin/audit", "Audit log"),

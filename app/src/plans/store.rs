@@ -16,7 +16,7 @@ pub async fn list_active(db: &Db) -> Result<Vec<PlanView>, sqlx::Error> {
     rows.iter().map(plan_from_row).collect()
 }
 
-fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<PlanView, sqlx::Error> {
+pub fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<PlanView, sqlx::Error> {
     let currency: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
     let split = |text: String, sep: char| -> Vec<String> {

@@ -3,6 +3,7 @@
 mod admin;
 mod admin_catalog;
 mod admin_invoices;
+mod admin_plans;
 mod admin_reports;
 mod admin_subscriptions;
 mod auth;
@@ -45,6 +46,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(admin_catalog::routes())
         .merge(admin_subscriptions::routes())
         .merge(admin_invoices::routes())
+        .merge(admin_plans::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())

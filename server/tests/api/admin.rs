@@ -45,6 +45,7 @@ async fn refused_to_tenants(app: TestApp) {
         "/api/v1/admin/subscriptions/",
         "/api/v1/admin/invoices/",
         "/api/v1/admin/invoices/?format=csv",
+        "/api/v1/admin/plans/",
     ];
     for path in gets {
         let response = app.get_with_token(path, &tenant.access).await;
@@ -104,7 +105,23 @@ async fn refused_to_tenants(app: TestApp) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
     }
-    let server_fns: [(&str, &[(&str, &str)]); 16] = [
+    let server_fns: [(&str, &[(&str, &str)]); 18] = [
+        ("/api/admin/plans", &[]),
+        (
+            "/api/admin/save-plan",
+            &[
+                ("id", ""),
+                ("slug", "x"),
+                ("name", "X"),
+                ("currency", "USD"),
+                ("price_month", "1"),
+                ("price_year", "1"),
+                ("credits_per_period", "1"),
+                ("limit_sites", "1"),
+                ("limit_seats", "1"),
+                ("features", ""),
+            ],
+        ),
         (
             "/api/admin/invoices",
             &[
@@ -797,6 +814,122 @@ async fn invoices_are_filtered_exported_and_voided(app: TestApp) {
     assert_eq!(audit["items"][0]["reason"], "Duplicate order");
 }
 
+async fn plans_are_created_edited_and_only_unused_ones_deleted(app: TestApp) {
+    let admin = app.admin().await;
+    let (tenant, subscribed) = app
+        .subscribed_tenant("plans-admin@example.com", "plan_starter")
+        .await;
+    let body = json!({
+        "slug": "agency", "name": "Agency", "currency": "USD", "price_month": 49900,
+        "price_year": 499000, "credits_per_period": 60000, "limit_sites": 500, "limit_seats": 50,
+        "modules": ["writer", "planner", "automation"], "features": ["Priority support", " "]
+    });
+    let created = app
+        .post_with_token("/api/v1/admin/plans/", &admin, &body)
+        .await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(
+        created["plan"]["limits"]["modules"],
+        json!(["planner", "writer", "automation"])
+    );
+    assert_eq!(created["plan"]["features"], json!(["Priority support"]));
+    let duplicate = app
+        .post_with_token("/api/v1/admin/plans/", &admin, &body)
+        .await;
+    assert_eq!(duplicate.status(), 422, "slugs are unique");
+    let invalid = app
+        .post_with_token(
+            "/api/v1/admin/plans/",
+            &admin,
+            &json!({"slug": "Bad Slug", "name": "", "price_month": -1, "limit_sites": 0, "modules": ["mind-reading"]}),
+        )
+        .await;
+    assert_eq!(invalid.status(), 422);
+    let error: Value = invalid.json().await.unwrap();
+    for field in ["slug", "name", "price_month", "limit_sites", "modules"] {
+        assert!(error["error"]["fields"][field].is_string(), "{field}");
+    }
+    let tenants_see: Value = app.get("/api/v1/auth/plans/").await.json().await.unwrap();
+    assert!(tenants_see["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["slug"] == "agency"));
+
+    // A new price for Starter: the current period keeps what was paid; the renewal charges it.
+    let mut starter = body.clone();
+    starter["slug"] = json!("starter");
+    starter["name"] = json!("Starter");
+    starter["price_month"] = json!(3900);
+    starter["price_year"] = json!(39000);
+    starter["credits_per_period"] = json!(1000);
+    starter["limit_sites"] = json!(5);
+    starter["limit_seats"] = json!(2);
+    starter["modules"] = json!(["planner", "writer"]);
+    let edited = app
+        .client
+        .put(app.url("/api/v1/admin/plans/plan_starter/"))
+        .bearer_auth(&admin)
+        .json(&starter)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let period_end = subscribed["subscription"]["current_period_end"]
+        .as_str()
+        .unwrap();
+    let end =
+        time::OffsetDateTime::parse(period_end, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp();
+    app.set_time(end + 60);
+    app.tick().await;
+    let mut tenant = tenant;
+    app.relogin(&mut tenant).await;
+    let admin = app.admin().await;
+    let invoices = app.json("/api/v1/billing/invoices/", &tenant.access).await;
+    assert_eq!(
+        invoices["items"][0]["total"]["amount"], 3900,
+        "the renewal at the new price"
+    );
+    assert_eq!(
+        invoices["items"][1]["total"]["amount"], 2900,
+        "the first period as paid"
+    );
+
+    // Deleting: refused for a plan with subscribers, allowed for an unused one.
+    let refused = app
+        .client
+        .delete(app.url("/api/v1/admin/plans/plan_starter/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+    let id = created["plan"]["id"].as_str().unwrap();
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/admin/plans/{id}/")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let audit = app
+        .json("/api/v1/admin/audit/?target_id=plan_starter", &admin)
+        .await;
+    assert_eq!(audit["items"][0]["action"], "plan.update");
+    assert_eq!(
+        audit["items"][0]["before"]["plan"]["prices"]["month"]["amount"],
+        2900
+    );
+    assert_eq!(
+        audit["items"][0]["after"]["plan"]["prices"]["month"]["amount"],
+        3900
+    );
+}
+
 crate::on_both_engines!(
     refused_to_tenants,
     stats_add_up_from_a_known_fixture,
@@ -807,4 +940,5 @@ crate::on_both_engines!(
     admins_activate_and_cancel_subscriptions,
     list_server_functions_accept_empty_filters,
     invoices_are_filtered_exported_and_voided,
+    plans_are_created_edited_and_only_unused_ones_deleted,
 );
