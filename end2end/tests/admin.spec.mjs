@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import { admin } from "../playwright.config.mjs";
-import { logIn, subscribedUser, watchConsole } from "./support.mjs";
+import { hydrated, logIn, subscribedUser, watchConsole } from "./support.mjs";
 
 test("an admin finds an account, adjusts its credits live, edits a package the tenant then sees, and exports payments", async ({ page, browser }) => {
   const tenantEmail = await subscribedUser(page, "starter");
@@ -13,6 +13,7 @@ test("an admin finds an account, adjusts its credits live, edits a package the t
   const errors = watchConsole(adminPage);
   await logIn(adminPage, admin.email, admin.password);
   await expect(adminPage).toHaveURL(/\/admin$/);
+  await hydrated(adminPage);
   await expect(adminPage.getByRole("heading", { name: "Overview" })).toBeVisible();
   expect(Number(await adminPage.getByTestId("stat-accounts").textContent())).toBeGreaterThan(0);
   await expect(adminPage.getByTestId("stat-mrr")).toContainText("$");
@@ -20,6 +21,7 @@ test("an admin finds an account, adjusts its credits live, edits a package the t
 
   // Find the tenant by email and give them credits: their header changes without a reload.
   await adminPage.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Accounts" }).click();
+  await expect(adminPage).toHaveURL(/\/admin\/accounts$/);
   await adminPage.getByTestId("account-search").getByLabel("Search").fill(tenantEmail);
   await adminPage.getByTestId("account-search").getByRole("button", { name: "Search" }).click();
   const row = adminPage.locator(`tr[data-email='${tenantEmail}']`);
@@ -27,7 +29,7 @@ test("an admin finds an account, adjusts its credits live, edits a package the t
   await expect(adminPage.getByTestId("account-results").locator("tbody tr")).toHaveCount(1);
   await row.getByRole("link", { name: "Manage" }).click();
   await expect(adminPage.getByTestId("admin-balance")).toHaveText("1000");
-  await expect(adminPage.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(adminPage);
   const adjust = adminPage.getByTestId("adjust-form");
   await adjust.getByLabel("Credits (negative to remove)").fill("250");
   await adjust.getByLabel("Reason").fill("Goodwill for the outage");
@@ -39,7 +41,7 @@ test("an admin finds an account, adjusts its credits live, edits a package the t
 
   // Edit the large package (other tests buy the small one): the tenant's billing page shows the change.
   await adminPage.goto("/admin/credit-packages");
-  await expect(adminPage.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(adminPage);
   const editor = adminPage.locator("article[data-package='pkg_large']");
   await editor.getByLabel("Name").fill("Tenant special");
   await editor.getByLabel("Credits").fill("12000");

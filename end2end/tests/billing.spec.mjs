@@ -100,6 +100,8 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
   await logIn(page, admin.email, admin.password);
   await expect(page).not.toHaveURL(/\/login/);
   await page.goto("/admin/payments");
+  // The decision's notice is shown by the hydrated page.
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
   const pending = page.locator("article.pending-payment", { hasText: "TRX-2026-0042" });
   await expect(pending.locator("img.receipt-preview")).toBeVisible();
   await expect(pending.locator("img.receipt-preview")).toHaveJSProperty("naturalWidth", 1);

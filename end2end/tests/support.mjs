@@ -80,3 +80,9 @@ export async function subscribedUser(page, slug = "starter") {
   await expect(page).toHaveURL(/\/\?subscribed=1$/);
   return email;
 }
+
+/// Waits until the page's WASM has taken over: what follows needs the hydrated page (a
+/// notice shown by an action's result, a client-side navigation).
+export async function hydrated(page) {
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+}

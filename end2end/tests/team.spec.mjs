@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { PASSWORD, sql, subscribedUser, uniqueEmail, watchConsole } from "./support.mjs";
+import { PASSWORD, hydrated, sql, subscribedUser, uniqueEmail, watchConsole } from "./support.mjs";
 
 /// The invitation link emailed to `email` (the outbox keeps every email the server sent).
 function invitationLink(email) {
@@ -13,6 +13,7 @@ test("the owner invites a member, who joins in another browser and works without
   const errors = watchConsole(page);
   const ownerEmail = await subscribedUser(page, "starter");
   await page.goto("/account/team");
+  await hydrated(page);
   await expect(page.getByTestId("seats-usage")).toHaveText("1 of 2 seats used");
   await expect(page.getByTestId("limit-banner-seats")).toHaveCount(0);
 
@@ -61,6 +62,7 @@ test("the owner invites a member, who joins in another browser and works without
 
   // The owner sees the member join, and can remove them.
   await page.reload();
+  await hydrated(page);
   const row = page.locator(`tr[data-email='${memberEmail}']`);
   await expect(row).toHaveAttribute("data-status", "active");
   await row.getByRole("button", { name: "Remove" }).click();
