@@ -4,7 +4,7 @@
 
 use super::model::{AdminUserRow, UserQuery};
 use crate::backend::clock::rfc3339;
-use crate::backend::db::{bind_all, Arg};
+use crate::backend::db::Arg;
 use crate::backend::Db;
 use sqlx::Row;
 
@@ -33,8 +33,8 @@ pub fn user_search(query: &UserQuery) -> (String, Vec<Arg>, &'static str) {
     );
     let args = vec![
         Arg::Text(format!("%{escaped}%")),
-        Arg::Text(query.plan.clone().unwrap_or_default()),
-        Arg::Text(query.status.clone().unwrap_or_default()),
+        Arg::filter(&query.plan),
+        Arg::filter(&query.status),
     ];
     let order = match query.sort.as_deref() {
         Some("email") => "ORDER BY u.email, u.id",
@@ -68,18 +68,9 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AdminUserRow>, i64), sqlx::Error> {
-    let (from, mut args, order) = user_search(query);
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {from}");
-    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
-        .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
-    args.push(Arg::Int(limit));
-    args.push(Arg::Int(offset));
-    let sql = format!("SELECT {USER_COLUMNS} {from} {order} LIMIT $4 OFFSET $5");
-    let rows = bind_all(sqlx::query(&sql), &args)
-        .fetch_all(db.pool())
-        .await?;
+    let (from, args, order) = user_search(query);
+    let sql = format!("SELECT {USER_COLUMNS} {from} {order}");
+    let (rows, total) = crate::backend::db::fetch_page(db, &sql, args, limit, offset).await?;
     let items = rows.iter().map(user_from_row).collect::<Result<_, _>>()?;
     Ok((items, total))
 }

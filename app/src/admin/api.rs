@@ -20,6 +20,24 @@ use {
 /// Rows per page of the admin lists.
 pub const ADMIN_PAGE_SIZE: i64 = 25;
 
+/// Runs `fetch(limit, offset)` for page `page` (1-based) of an admin list.
+#[cfg(feature = "ssr")]
+async fn admin_page<T, F, Fut, E>(page: i64, fetch: F) -> Result<Page<T>, AppError>
+where
+    F: FnOnce(i64, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, i64), E>>,
+    AppError: From<E>,
+{
+    let page = page.max(1);
+    let (items, total) = fetch(ADMIN_PAGE_SIZE, (page - 1) * ADMIN_PAGE_SIZE).await?;
+    Ok(Page {
+        items,
+        page,
+        page_size: ADMIN_PAGE_SIZE,
+        total,
+    })
+}
+
 #[server(endpoint = "admin/stats")]
 pub async fn admin_stats() -> Result<StatsView, AppError> {
     require_admin().await?;
@@ -33,20 +51,11 @@ pub async fn admin_users(
     page: i64,
 ) -> Result<Page<AdminUserRow>, AppError> {
     require_admin().await?;
-    let page = page.max(1);
-    let (items, total) = super::accounts::search(
-        &app_state()?.db,
-        &query,
-        ADMIN_PAGE_SIZE,
-        (page - 1) * ADMIN_PAGE_SIZE,
-    )
-    .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: ADMIN_PAGE_SIZE,
-        total,
+    let state = app_state()?;
+    admin_page(page, |limit, offset| {
+        super::accounts::search(&state.db, &query, limit, offset)
     })
+    .await
 }
 
 #[server(endpoint = "admin/user")]
@@ -161,20 +170,11 @@ pub async fn admin_audit(
     page: i64,
 ) -> Result<Page<AuditEntryView>, AppError> {
     require_admin().await?;
-    let page = page.max(1);
-    let (items, total) = super::audit::list(
-        &app_state()?.db,
-        &query,
-        ADMIN_PAGE_SIZE,
-        (page - 1) * ADMIN_PAGE_SIZE,
-    )
-    .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: ADMIN_PAGE_SIZE,
-        total,
+    let state = app_state()?;
+    admin_page(page, |limit, offset| {
+        super::audit::list(&state.db, &query, limit, offset)
     })
+    .await
 }
 
 #[server(endpoint = "admin/subscriptions")]
@@ -184,21 +184,11 @@ pub async fn admin_subscriptions(
     page: i64,
 ) -> Result<Page<AdminSubscriptionRow>, AppError> {
     require_admin().await?;
-    let page = page.max(1);
-    let (items, total) = super::subscriptions::list(
-        &app_state()?.db,
-        &account_id,
-        &status,
-        ADMIN_PAGE_SIZE,
-        (page - 1) * ADMIN_PAGE_SIZE,
-    )
-    .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: ADMIN_PAGE_SIZE,
-        total,
+    let state = app_state()?;
+    admin_page(page, |limit, offset| {
+        super::subscriptions::list(&state.db, &account_id, &status, limit, offset)
     })
+    .await
 }
 
 /// `action`: `activate`, `cancel_at_period_end` or `cancel_now`; `note` says why.
@@ -232,26 +222,17 @@ pub async fn admin_invoices(
     page: i64,
 ) -> Result<Page<crate::invoices::model::InvoiceView>, AppError> {
     require_admin().await?;
-    let page = page.max(1);
     let filter = super::invoices::InvoiceFilter {
         status: Some(status),
         account_id: Some(account_id),
         from: Some(from),
         to: Some(to),
     };
-    let (items, total) = super::invoices::list(
-        &app_state()?.db,
-        &filter,
-        ADMIN_PAGE_SIZE,
-        (page - 1) * ADMIN_PAGE_SIZE,
-    )
-    .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: ADMIN_PAGE_SIZE,
-        total,
+    let state = app_state()?;
+    admin_page(page, |limit, offset| {
+        super::invoices::list(&state.db, &filter, limit, offset)
     })
+    .await
 }
 
 #[server(endpoint = "admin/void-invoice")]

@@ -3,12 +3,11 @@
 
 use super::audit::{self, Action};
 use crate::auth::model::SessionView;
-use crate::backend::db::{bind_all, Arg};
+use crate::backend::db::Arg;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::invoices::model::InvoiceView;
 use crate::invoices::store::{self, VIEW};
-use sqlx::Row;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct InvoiceFilter {
@@ -26,23 +25,12 @@ pub struct InvoiceFilter {
 
 /// The filtered list's query, newest first, with its arguments; 422 for a bad date.
 pub fn admin_query(filter: &InvoiceFilter) -> AppResult<(String, Vec<Arg>)> {
-    let text = |v: &Option<String>| Arg::Text(v.as_deref().unwrap_or("").trim().to_string());
-    let day = |field: &str, v: &Option<String>, end: bool| -> AppResult<Arg> {
-        Ok(Arg::Int(
-            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                Some(v) => {
-                    crate::credits::usage::parse_day(field, v)? + if end { 86_400 } else { 0 }
-                }
-                None if end => i64::MAX,
-                None => i64::MIN,
-            },
-        ))
-    };
+    let [from, to] = crate::backend::db::day_range(&filter.from, &filter.to)?;
     let args = vec![
-        text(&filter.status),
-        text(&filter.account_id),
-        day("from", &filter.from, false)?,
-        day("to", &filter.to, true)?,
+        Arg::filter(&filter.status),
+        Arg::filter(&filter.account_id),
+        from,
+        to,
     ];
     let sql = format!(
         "{VIEW} WHERE ($1 = '' OR i.status = $1) AND ($2 = '' OR i.account_id = $2) \
@@ -57,18 +45,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<InvoiceView>, i64)> {
-    let (sql, mut args) = admin_query(filter)?;
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({sql}) AS filtered");
-    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
-        .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
-    args.push(Arg::Int(limit));
-    args.push(Arg::Int(offset));
-    let page_sql = format!("{sql} LIMIT $5 OFFSET $6");
-    let rows = bind_all(sqlx::query(&page_sql), &args)
-        .fetch_all(db.pool())
-        .await?;
+    let (sql, args) = admin_query(filter)?;
+    let (rows, total) = crate::backend::db::fetch_page(db, &sql, args, limit, offset).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         items.push(store::view_from_row(db, row).await?);

@@ -190,6 +190,55 @@ pub enum Arg {
     Int(i64),
 }
 
+impl Arg {
+    /// A text filter: empty when unset, which the list queries read as "any" (`$n = ''`).
+    pub fn filter(value: &Option<String>) -> Arg {
+        Arg::Text(value.as_deref().unwrap_or("").trim().to_string())
+    }
+}
+
+/// The bounds `[start, end)` of the inclusive UTC days `from`..`to` (`YYYY-MM-DD`), open where
+/// unset; 422 for a date that does not parse.
+pub fn day_range(from: &Option<String>, to: &Option<String>) -> crate::common::AppResult<[Arg; 2]> {
+    let day = |field: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| crate::credits::usage::parse_day(field, v))
+            .transpose()
+    };
+    Ok([
+        Arg::Int(day("from", from)?.unwrap_or(i64::MIN)),
+        Arg::Int(day("to", to)?.map_or(i64::MAX, |start| start + 86_400)),
+    ])
+}
+
+/// One page of `sql` (bound with `args`) and how many rows it has in all. The count wraps the
+/// query; `LIMIT` and `OFFSET` are bound as the next two parameters.
+pub async fn fetch_page(
+    db: &Db,
+    sql: &str,
+    mut args: Vec<Arg>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<sqlx::any::AnyRow>, i64), sqlx::Error> {
+    use sqlx::Row;
+    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({sql}) AS counted");
+    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    let next = args.len();
+    args.push(Arg::Int(limit));
+    args.push(Arg::Int(offset));
+    let page_sql = format!("{sql} LIMIT ${} OFFSET ${}", next + 1, next + 2);
+    let rows = bind_all(sqlx::query(&page_sql), &args)
+        .fetch_all(db.pool())
+        .await?;
+    Ok((rows, total))
+}
+
 /// Binds `args` in order.
 pub fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,

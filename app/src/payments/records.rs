@@ -4,7 +4,7 @@
 
 use super::model::PaymentView;
 use crate::backend::clock::rfc3339;
-use crate::backend::db::{bind_all, Arg};
+use crate::backend::db::Arg;
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
 use crate::common::{Currency, Money};
@@ -232,22 +232,13 @@ pub struct PaymentFilter {
 
 /// `SELECT … WHERE …` of the filtered list (newest first) with its arguments; 422 for a bad date.
 pub fn admin_query(filter: &PaymentFilter) -> crate::common::AppResult<(String, Vec<Arg>)> {
-    let text = |v: &Option<String>| Arg::Text(v.as_deref().unwrap_or("").trim().to_string());
-    let day = |field: &str, v: &Option<String>, shift: i64| -> crate::common::AppResult<Arg> {
-        Ok(Arg::Int(
-            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                Some(v) => crate::credits::usage::parse_day(field, v)? + shift,
-                None if shift == 0 => i64::MIN,
-                None => i64::MAX,
-            },
-        ))
-    };
+    let [from, to] = crate::backend::db::day_range(&filter.from, &filter.to)?;
     let args = vec![
-        text(&filter.status),
-        text(&filter.method),
-        text(&filter.account_id),
-        day("from", &filter.from, 0)?,
-        day("to", &filter.to, 86_400)?,
+        Arg::filter(&filter.status),
+        Arg::filter(&filter.method),
+        Arg::filter(&filter.account_id),
+        from,
+        to,
     ];
     let sql = format!(
         "{VIEW} WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR p.method_kind = $2) \
@@ -264,18 +255,8 @@ pub async fn admin_list(
     limit: i64,
     offset: i64,
 ) -> crate::common::AppResult<(Vec<PaymentView>, i64)> {
-    let (sql, mut args) = admin_query(filter)?;
-    let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({sql}) AS filtered");
-    let total: i64 = bind_all(sqlx::query(&count_sql), &args)
-        .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
-    args.push(Arg::Int(limit));
-    args.push(Arg::Int(offset));
-    let page_sql = format!("{sql} LIMIT $6 OFFSET $7");
-    let rows = bind_all(sqlx::query(&page_sql), &args)
-        .fetch_all(db.pool())
-        .await?;
+    let (sql, args) = admin_query(filter)?;
+    let (rows, total) = crate::backend::db::fetch_page(db, &sql, args, limit, offset).await?;
     let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
     Ok((items, total))
 }
