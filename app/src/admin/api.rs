@@ -191,25 +191,40 @@ pub async fn admin_subscriptions(
     .await
 }
 
-/// `action`: `activate`, `cancel_at_period_end` or `cancel_now`; `note` says why.
+/// `action`: `activate`, `cancel_at_period_end`, `cancel_now` or `refresh`; `note` says why.
+/// Answers what happened, for the page's notice.
 #[server(endpoint = "admin/subscription-action")]
 pub async fn admin_subscription_action(
     id: String,
     action: String,
-    note: String,
-) -> Result<(), AppError> {
+    #[server(default)] note: String,
+) -> Result<String, AppError> {
     let admin = require_admin().await?;
     let state = app_state()?;
     match action.as_str() {
-        "activate" => super::subscriptions::activate(&state, &admin, &id, &note).await,
+        "activate" => super::subscriptions::activate(&state, &admin, &id, &note)
+            .await
+            .map(|()| "Activated: the invoice is paid and the plan's credits granted.".into()),
         "cancel_at_period_end" | "cancel_now" => {
+            let at_period_end = action == "cancel_at_period_end";
             let request = super::model::AdminCancel {
-                at_period_end: action == "cancel_at_period_end",
+                at_period_end,
                 note,
             };
-            super::subscriptions::cancel(&state, &admin, &id, request).await
+            super::subscriptions::cancel(&state, &admin, &id, request).await?;
+            Ok(if at_period_end {
+                "It will end at the end of the current period.".into()
+            } else {
+                "Canceled: the subscription has ended.".into()
+            })
         }
-        _ => Err(AppError::invalid("action", "Choose activate or cancel.")),
+        "refresh" => Ok(super::subscriptions::refresh(&state, &admin, &id)
+            .await?
+            .message),
+        _ => Err(AppError::invalid(
+            "action",
+            "Choose activate, cancel or refresh.",
+        )),
     }
 }
 
@@ -245,4 +260,30 @@ pub async fn admin_void_invoice(id: String, reason: String) -> Result<(), AppErr
 pub async fn admin_plans() -> Result<Vec<super::model::AdminPlan>, AppError> {
     require_admin().await?;
     Ok(super::plans::list(&app_state()?.db).await?)
+}
+
+/// Every account's payments, filtered like the REST list (`status`, `method`, `account_id`, a
+/// `from`–`to` day range); an empty field means "any".
+#[server(endpoint = "admin/payments")]
+pub async fn admin_payments(
+    status: String,
+    method: String,
+    account_id: String,
+    from: String,
+    to: String,
+    page: i64,
+) -> Result<Page<crate::payments::model::PaymentView>, AppError> {
+    require_admin().await?;
+    let filter = crate::payments::records::PaymentFilter {
+        status: Some(status),
+        method: Some(method),
+        account_id: Some(account_id),
+        from: Some(from),
+        to: Some(to),
+    };
+    let state = app_state()?;
+    admin_page(page, |limit, offset| {
+        crate::payments::records::admin_list(&state.db, &filter, limit, offset)
+    })
+    .await
 }

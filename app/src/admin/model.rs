@@ -167,6 +167,17 @@ pub struct AdminNote {
     pub note: String,
 }
 
+/// `POST /api/v1/admin/subscriptions/{id}/refresh/`: the renewal rules applied now, and what
+/// they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshOutcome {
+    pub status_before: String,
+    pub status: String,
+    /// `renewed`, `payment_failed`, `awaiting_payment`, `canceled` or `up_to_date`.
+    pub outcome: String,
+    pub message: String,
+}
+
 /// A plan as admins see it: the tenant-facing view plus what only admins manage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminPlan {

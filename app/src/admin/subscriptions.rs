@@ -1,15 +1,18 @@
 //! Subscriptions for admins: list by account and status; activate one that waits for payment
 //! (paid off-system: recorded as an approved manual payment, so the invoice, the credits and the
-//! emails follow the usual path); cancel now or at period end. Audited with the admin's note.
+//! emails follow the usual path); cancel now or at period end; refresh (apply the renewal rules
+//! now instead of at the scheduler's next tick). Audited with the admin's note.
 
 use super::audit::{self, Action};
-use super::model::{AdminCancel, AdminSubscriptionRow};
+use super::model::{AdminCancel, AdminSubscriptionRow, RefreshOutcome};
 use crate::auth::model::SessionView;
 use crate::backend::clock::rfc3339;
 use crate::backend::db::is_unique_violation;
+use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::payments::records::{self, NewPayment};
+use crate::subscriptions::renewal::{self, RunReport};
 use crate::subscriptions::{service, store};
 use sqlx::Row;
 
@@ -197,4 +200,75 @@ pub async fn cancel(
         service::notify_canceled(state, &sub, "it was canceled by our team.").await;
     }
     Ok(())
+}
+
+/// Applies the renewal rules to one subscription now, exactly as the scheduler would (under the
+/// same lease, so it never runs twice with the scheduler): a due period renews or ends, a due
+/// retry is charged, a subscription past its grace period ends. Nothing due: nothing changes.
+pub async fn refresh(state: &AppState, admin: &SessionView, id: &str) -> AppResult<RefreshOutcome> {
+    let status_before = current_status(state, id).await?;
+    let mut report = RunReport::default();
+    renewal::run_one(state, id, &new_id("refresh"), &mut report).await?;
+    let status = current_status(state, id).await?;
+    let (outcome, message) = describe(&report, &status);
+    let mut tx = state.db.begin().await?;
+    audit::record(
+        &mut tx,
+        Action {
+            admin,
+            action: "subscription.refresh",
+            target_type: "subscription",
+            target_id: id,
+            before: Some(serde_json::json!({ "status": status_before })),
+            after: Some(serde_json::json!({ "status": status, "outcome": outcome })),
+            reason: "",
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RefreshOutcome {
+        status_before,
+        status,
+        outcome: outcome.to_string(),
+        message,
+    })
+}
+
+async fn current_status(state: &AppState, id: &str) -> AppResult<String> {
+    let mut tx = state.db.begin().await?;
+    let sub = store::find_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    Ok(sub.status)
+}
+
+fn describe(report: &RunReport, status: &str) -> (&'static str, String) {
+    if report.renewed > 0 {
+        (
+            "renewed",
+            "Renewed: the next period is paid and its credits granted.".into(),
+        )
+    } else if report.canceled > 0 {
+        ("canceled", "Ended: it was due to end.".into())
+    } else if report.failed > 0 {
+        (
+            "payment_failed",
+            "The renewal charge failed: the subscription is past due and will be retried.".into(),
+        )
+    } else if report.waiting > 0 {
+        (
+            "awaiting_payment",
+            "The renewal invoice waits for a payment: the subscription is past due.".into(),
+        )
+    } else {
+        (
+            "up_to_date",
+            format!(
+                "Nothing was due: the subscription stays {}.",
+                status.replace('_', " ")
+            ),
+        )
+    }
 }

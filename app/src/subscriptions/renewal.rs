@@ -46,16 +46,28 @@ pub async fn run_due(state: &AppState, owner: &str) -> AppResult<RunReport> {
     let mut report = RunReport::default();
     let now = state.clock.now();
     for id in store::due_ids(&state.db, now, 200).await? {
-        if !store::claim(&state.db, &id, owner, now, now + LEASE_SECONDS).await? {
-            continue;
-        }
-        let result = renew_one(state, &id, &mut report).await;
-        store::release(&state.db, &id, owner).await?;
-        if let Err(e) = result {
+        if let Err(e) = run_one(state, &id, owner, &mut report).await {
             tracing::error!(subscription = %id, error = %e.message, "renewal failed");
         }
     }
     Ok(report)
+}
+
+/// Applies the rules to one subscription if it is due now and no other instance holds it (the
+/// scheduler's step, and an admin's "refresh"); a subscription that is not due is left alone.
+pub async fn run_one(
+    state: &AppState,
+    id: &str,
+    owner: &str,
+    report: &mut RunReport,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    if !store::claim(&state.db, id, owner, now, now + LEASE_SECONDS).await? {
+        return Ok(());
+    }
+    let result = renew_one(state, id, report).await;
+    store::release(&state.db, id, owner).await?;
+    result
 }
 
 /// When the next step of dunning happens after `attempts` failed charges.

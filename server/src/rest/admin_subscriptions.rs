@@ -1,10 +1,11 @@
 //! `GET /api/v1/admin/subscriptions/?account_id=…&status=…`, `POST …/{id}/activate/` `{note}`,
-//! `POST …/{id}/cancel/` `{at_period_end?, note?}`.
+//! `POST …/{id}/cancel/` `{at_period_end?, note?}`, `POST …/{id}/refresh/` (apply the renewal
+//! rules now).
 
 use super::json::{ApiJson, JsonOrDefault};
 use super::paging::Paging;
 use super::route;
-use app::admin::model::{AdminCancel, AdminNote, AdminSubscriptionRow};
+use app::admin::model::{AdminCancel, AdminNote, AdminSubscriptionRow, RefreshOutcome};
 use app::admin::subscriptions;
 use app::auth::identity::AdminUser;
 use app::backend::AppState;
@@ -19,7 +20,8 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/admin/subscriptions", get(list));
     let router = route(router, "/admin/subscriptions/{id}/activate", post(activate));
-    route(router, "/admin/subscriptions/{id}/cancel", post(cancel))
+    let router = route(router, "/admin/subscriptions/{id}/cancel", post(cancel));
+    route(router, "/admin/subscriptions/{id}/refresh", post(refresh))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,4 +67,14 @@ async fn cancel(
 ) -> AppResult<StatusCode> {
     subscriptions::cancel(&state, &admin.view, &id, body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<RefreshOutcome>> {
+    Ok(Json(
+        subscriptions::refresh(&state, &admin.view, &id).await?,
+    ))
 }

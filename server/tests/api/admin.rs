@@ -83,6 +83,11 @@ async fn refused_to_tenants(app: TestApp) {
         ),
         (
             "POST",
+            "/api/v1/admin/subscriptions/sub_x/refresh/",
+            json!({}),
+        ),
+        (
+            "POST",
             "/api/v1/billing/admin/payments/pay_x/approve/",
             json!({}),
         ),
@@ -105,7 +110,18 @@ async fn refused_to_tenants(app: TestApp) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
     }
-    let server_fns: [(&str, &[(&str, &str)]); 18] = [
+    let server_fns: [(&str, &[(&str, &str)]); 19] = [
+        (
+            "/api/admin/payments",
+            &[
+                ("status", ""),
+                ("method", ""),
+                ("account_id", ""),
+                ("from", ""),
+                ("to", ""),
+                ("page", "1"),
+            ],
+        ),
         ("/api/admin/plans", &[]),
         (
             "/api/admin/save-plan",
@@ -401,6 +417,34 @@ async fn payments_are_filtered_and_exported(app: TestApp) {
     assert_eq!(rows[1][5], "succeeded");
     assert_eq!(rows[1][6], "29.00");
     assert_eq!(rows[1][7], "USD");
+
+    // The page's server function: the same filters, empty ones meaning "any".
+    let page = |status: &'static str, method: &'static str, from: &'static str| {
+        let form = [
+            ("status", status),
+            ("method", method),
+            ("account_id", ""),
+            ("from", from),
+            ("to", ""),
+            ("page", "1"),
+        ];
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let response = app.server_fn("/api/admin/payments", &admin, &form).await;
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, every) = page("", "", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(every["total"], 1);
+    assert_eq!(every["items"][0]["method_kind"], "card");
+    assert_eq!(page("succeeded", "card", "2026-01-15").await.1["total"], 1);
+    assert_eq!(page("failed", "", "").await.1["total"], 0);
+    assert_eq!(page("", "bank_transfer", "").await.1["total"], 0);
+    assert_eq!(page("", "", "2026-01-16").await.1["total"], 0);
+    assert_eq!(page("", "", "not a date").await.0, 422);
 }
 
 async fn catalog_edits_reach_tenants_and_are_audited(app: TestApp) {
@@ -730,6 +774,67 @@ async fn list_server_functions_accept_empty_filters(app: TestApp) {
     }
 }
 
+async fn admins_refresh_a_subscription(app: TestApp) {
+    // Anchored on Jan 31 2027: the first period ends Feb 28.
+    app.set_time(1_801_389_600);
+    let (_, body) = app
+        .subscribed_tenant("refresh@example.com", "plan_starter")
+        .await;
+    let id = body["subscription"]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/admin/subscriptions/{id}/refresh/");
+    let invoices = "SELECT CAST(COUNT(*) AS BIGINT) FROM invoices WHERE subscription_id = $1";
+    let admin = app.admin().await;
+    let early = app.post_with_token(&path, &admin, &json!({})).await;
+    assert_eq!(early.status(), 200);
+    let early: Value = early.json().await.unwrap();
+    assert_eq!(early["outcome"], "up_to_date");
+    assert_eq!(early["status"], "active");
+    assert_eq!(app.count(invoices, &id).await, 1);
+
+    // The period has ended and the scheduler has not run yet: refresh renews it now.
+    app.set_time(1_803_808_800);
+    let admin = app.admin().await;
+    let renewed: Value = app
+        .post_with_token(&path, &admin, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renewed["status_before"], "active");
+    assert_eq!(renewed["outcome"], "renewed");
+    assert_eq!(renewed["status"], "active");
+    assert_eq!(app.count(invoices, &id).await, 2);
+    // Neither a second refresh nor the scheduler renews the same period again.
+    let again = app
+        .server_fn(
+            "/api/admin/subscription-action",
+            &admin,
+            &[("id", id.as_str()), ("action", "refresh")],
+        )
+        .await;
+    assert_eq!(again.status(), 200);
+    let notice: String = again.json().await.unwrap();
+    assert!(notice.starts_with("Nothing was due"), "{notice}");
+    app.tick().await;
+    assert_eq!(app.count(invoices, &id).await, 2);
+
+    let missing = app
+        .post_with_token(
+            "/api/v1/admin/subscriptions/sub_missing/refresh/",
+            &admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(missing.status(), 404);
+    let audit = app
+        .json(
+            &format!("/api/v1/admin/audit/?target_id={id}&action=subscription.refresh"),
+            &admin,
+        )
+        .await;
+    assert_eq!(audit["total"], 3);
+}
+
 async fn invoices_are_filtered_exported_and_voided(app: TestApp) {
     use crate::billing::{bank_transfer_tenant, manual_payment, receipt_form, PNG};
     let admin = app.admin().await;
@@ -938,6 +1043,7 @@ crate::on_both_engines!(
     catalog_edits_reach_tenants_and_are_audited,
     credit_adjustments_and_payment_decisions_are_audited,
     admins_activate_and_cancel_subscriptions,
+    admins_refresh_a_subscription,
     list_server_functions_accept_empty_filters,
     invoices_are_filtered_exported_and_voided,
     plans_are_created_edited_and_only_unused_ones_deleted,
