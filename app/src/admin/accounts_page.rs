@@ -1,8 +1,10 @@
 //! `/admin/accounts`: find any account by name, slug or email, filter by plan and status, sort,
 //! page; `/admin/users/:id`: one user's account with its ledger and a credit adjustment form.
 
-use super::api::{admin_account_ledger, admin_users, AdminAdjustCredits};
-use super::model::{AdminUserRow, UserQuery};
+use super::api::{admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits};
+use super::filters::{Choice, FilterButtons};
+use super::list_query::{csv_export_url, use_page};
+use super::model::{AdminPlan, AdminUserRow, UserQuery};
 use super::nav::AdminNav;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::date;
@@ -22,54 +24,71 @@ fn user_query(query: &leptos_router::params::ParamsMap) -> UserQuery {
     }
 }
 
+const STATUSES: &[(&str, &str)] = &[
+    ("active", "active"),
+    ("past_due", "past due"),
+    ("pending_payment", "pending payment"),
+    ("none", "none"),
+];
+const SORTS: &[(&str, &str)] = &[
+    ("created", "Newest"),
+    ("email", "Email"),
+    ("account", "Account"),
+    ("balance", "Balance"),
+];
+
+/// The plan filter, listing the catalog's plans by name.
+#[component]
+fn PlanFilter(
+    plans: Resource<Result<Vec<AdminPlan>, crate::common::AppError>>,
+    current: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label>"Plan"
+            <Transition fallback=|| view! { <select name="plan" disabled=true><option value="">"Any"</option></select> }>
+                {move || {
+                    let current = current.clone();
+                    Suspend::new(async move {
+                        let plans = plans.await.unwrap_or_default();
+                        view! {
+                            <select name="plan">
+                                <option value="">"Any"</option>
+                                {plans.into_iter().map(|p| {
+                                    let selected = current.as_deref() == Some(p.plan.slug.as_str());
+                                    view! { <option value=p.plan.slug selected=selected>{p.plan.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    })
+                }}
+            </Transition>
+        </label>
+    }
+}
+
 #[component]
 pub fn AdminAccountsPage() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| user_query(&query.get()));
-    let page = Memo::new(move |_| {
-        query
-            .get()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-    });
+    let page = use_page();
     let users = Resource::new(
         move || (filter.get(), page.get()),
         |(q, p)| admin_users(q, p),
     );
+    // Every plan, inactive ones too: accounts may still be on a plan that is no longer sold.
+    let plans = Resource::new(|| (), |_| admin_plans());
     let current = filter.get_untracked();
-    let selected = move |value: &str, current: &Option<String>| current.as_deref() == Some(value);
-    let export = move || {
-        let mut params = query.get();
-        params.remove("page");
-        params.replace("format", "csv".to_string());
-        format!("/api/v1/admin/users/{}", params.to_query_string())
-    };
+    let export = csv_export_url("/api/v1/admin/users/");
     view! {
         <Title text="Accounts · Admin"/>
         <AdminNav/>
         <h1>"Accounts and users"</h1>
         <form class="form filters" method="get" action="/admin/accounts" data-testid="account-search">
             <label>"Search" <input type="search" name="q" value=current.q.clone().unwrap_or_default() placeholder="Name, slug or email"/></label>
-            <label>"Plan"
-                <select name="plan">
-                    <option value="">"Any"</option>
-                    {["starter", "growth", "scale"].into_iter().map(|p| view! { <option value=p selected=selected(p, &current.plan)>{p}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Status"
-                <select name="status">
-                    <option value="">"Any"</option>
-                    {["active", "past_due", "pending_payment", "none"].into_iter().map(|s| view! { <option value=s selected=selected(s, &current.status)>{s.replace('_', " ")}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Sort"
-                <select name="sort">
-                    {[("created", "Newest"), ("email", "Email"), ("account", "Account"), ("balance", "Balance")].into_iter().map(|(v, l)| view! { <option value=v selected=selected(v, &current.sort)>{l}</option> }).collect_view()}
-                </select>
-            </label>
-            <button class="button button-secondary" type="submit">"Search"</button>
-            <a class="button button-secondary" href=export rel="external" data-testid="export-users">"Export CSV"</a>
+            <PlanFilter plans current=current.plan.clone()/>
+            <Choice label="Status" name="status" choices=STATUSES current=current.status.clone().unwrap_or_default()/>
+            <Choice label="Sort" name="sort" choices=SORTS current=current.sort.clone().unwrap_or_default() any=false/>
+            <FilterButtons label="Search" export export_testid="export-users"/>
         </form>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {

@@ -1,6 +1,7 @@
 //! `/admin/audit`: every admin action, newest first, filterable by action, admin and target.
 
 use super::api::admin_audit;
+use super::list_query::use_page;
 use super::model::AuditQuery;
 use super::nav::AdminNav;
 use crate::ui::errors::ErrorPage;
@@ -22,13 +23,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             target_id: get("target_id"),
         }
     });
-    let page = Memo::new(move |_| {
-        query
-            .get()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-    });
+    let page = use_page();
     let entries = Resource::new(
         move || (filter.get(), page.get()),
         |(f, p)| admin_audit(f, p),

@@ -2,6 +2,8 @@
 //! an open invoice with a reason.
 
 use super::api::{admin_invoices, AdminVoidInvoice};
+use super::filters::{AccountAndDates, Choice, FilterButtons};
+use super::list_query::{csv_export_url, use_page, use_query_fields};
 use super::nav::AdminNav;
 use crate::invoices::model::InvoiceView;
 use crate::ui::errors::{ErrorPage, FormError};
@@ -10,51 +12,29 @@ use crate::ui::forms::{action_error, SubmitButton};
 use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+
+const STATUSES: &[(&str, &str)] = &[("open", "open"), ("paid", "paid"), ("void", "void")];
 
 #[component]
 pub fn AdminInvoicesPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        let q = query.get();
-        let get = |key: &str| q.get(key).unwrap_or_default();
-        (
-            get("status"),
-            get("account_id"),
-            get("from"),
-            get("to"),
-            q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1_i64),
-        )
-    });
+    let filter = use_query_fields(["status", "account_id", "from", "to"]);
+    let page = use_page();
     let void = ServerAction::<AdminVoidInvoice>::new();
     let invoices = Resource::new(
-        move || (filter.get(), void.version().get()),
-        |((status, account, from, to, page), _)| admin_invoices(status, account, from, to, page),
+        move || (filter.get(), page.get(), void.version().get()),
+        |([status, account, from, to], page, _)| admin_invoices(status, account, from, to, page),
     );
     let error = action_error(void);
-    let (status, account, from, to, _) = filter.get_untracked();
-    let export = move || {
-        let mut params = query.get();
-        params.remove("page");
-        params.replace("format", "csv".to_string());
-        format!("/api/v1/admin/invoices/{}", params.to_query_string())
-    };
+    let [status, account, from, to] = filter.get_untracked();
+    let export = csv_export_url("/api/v1/admin/invoices/");
     view! {
         <Title text="Invoices · Admin"/>
         <AdminNav/>
         <h1>"Invoices"</h1>
         <form class="form filters" method="get" action="/admin/invoices">
-            <label>"Status"
-                <select name="status">
-                    <option value="">"Any"</option>
-                    {["open", "paid", "void"].into_iter().map(|s| view! { <option value=s selected=status == s>{s}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Account id" <input type="text" name="account_id" value=account/></label>
-            <label>"From" <input type="date" name="from" value=from/></label>
-            <label>"To" <input type="date" name="to" value=to/></label>
-            <button class="button button-secondary" type="submit">"Filter"</button>
-            <a class="button button-secondary" href=export rel="external" data-testid="export-invoices">"Export CSV"</a>
+            <Choice label="Status" name="status" choices=STATUSES current=status/>
+            <AccountAndDates account from to/>
+            <FilterButtons label="Filter" export export_testid="export-invoices"/>
         </form>
         <FormError error/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>

@@ -1,13 +1,18 @@
 //! `/admin/payments`: manual bank-transfer payments waiting for a decision, with a preview of
 //! the receipt; approve (the invoice is paid and its subscription or package activated) or
-//! reject with a note.
+//! reject with a note. Below them, every payment, filtered by status, method, account and dates,
+//! and exported to CSV with the same filters.
 
+use super::api::admin_payments;
+use super::filters::{AccountAndDates, Choice, FilterButtons};
+use super::list_query::{csv_export_url, use_page, use_query_fields};
 use super::nav::AdminNav;
 use crate::payments::api::{pending_manual_payments, DecidePayment};
 use crate::payments::model::PaymentView;
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, action_succeeded, SubmitButton};
+use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,7 +29,6 @@ pub fn AdminPaymentsPage() -> impl IntoView {
         <Title text="Payments · Admin"/>
         <AdminNav/>
         <h1>"Pending manual payments"</h1>
-        <p><a class="button button-secondary" href="/api/v1/billing/admin/payments/?format=csv" rel="external" data-testid="export-payments">"Export all payments (CSV)"</a></p>
         <FormError error/>
         <Show when=move || decided.get()>
             <p class="alert alert-success" role="status">{move || decision_notice(decide)}</p>
@@ -35,6 +39,71 @@ pub fn AdminPaymentsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-pending">"No payments are waiting for approval."</p> }.into_any(),
                     Ok(list) => list.into_iter().map(|payment| view! { <PendingPayment payment decide/> }).collect_view().into_any(),
+                }
+            })}
+        </Transition>
+        <AllPayments decided=decide.version()/>
+    }
+}
+
+const STATUSES: &[(&str, &str)] = &[
+    ("succeeded", "succeeded"),
+    ("awaiting_approval", "awaiting approval"),
+    ("pending", "pending"),
+    ("failed", "failed"),
+    ("rejected", "rejected"),
+    ("refunded", "refunded"),
+];
+const METHODS: &[(&str, &str)] = &[
+    ("card", "Card"),
+    ("paypal", "PayPal"),
+    ("bank_transfer", "Bank transfer"),
+];
+
+/// Every payment, newest first, with the filters in the URL; refreshed after each decision.
+#[component]
+fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
+    let filter = use_query_fields(["status", "method", "account_id", "from", "to"]);
+    let page = use_page();
+    let payments = Resource::new(
+        move || (filter.get(), page.get(), decided.get()),
+        |([status, method, account, from, to], page, _)| {
+            admin_payments(status, method, account, from, to, page)
+        },
+    );
+    let [status, method, account, from, to] = filter.get_untracked();
+    let export = csv_export_url("/api/v1/billing/admin/payments/");
+    view! {
+        <h2>"All payments"</h2>
+        <form class="form filters" method="get" action="/admin/payments" data-testid="payment-filters">
+            <Choice label="Status" name="status" choices=STATUSES current=status/>
+            <Choice label="Method" name="method" choices=METHODS current=method/>
+            <AccountAndDates account from to/>
+            <FilterButtons label="Filter" export export_testid="export-payments"/>
+        </form>
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || Suspend::new(async move {
+                match payments.await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(found) if found.items.is_empty() => view! { <p class="muted" data-testid="no-payments">"No payment matches these filters."</p> }.into_any(),
+                    Ok(found) => view! {
+                        <table class="table card" data-testid="payments-table">
+                            <thead><tr><th>"Date"</th><th>"Account"</th><th>"Invoice"</th><th>"Method"</th><th>"Amount"</th><th>"Status"</th></tr></thead>
+                            <tbody>
+                                {found.items.iter().map(|p| view! {
+                                    <tr data-payment=p.id.clone() data-status=p.status.clone() data-method=p.method_kind.clone()>
+                                        <td>{date(&p.created_at)}</td>
+                                        <td>{p.account_name.clone()}</td>
+                                        <td><a href=format!("/api/v1/billing/invoices/{}/pdf/", p.invoice_id) rel="external">{p.invoice_number.clone()}</a></td>
+                                        <td>{p.method_kind.replace('_', " ")}</td>
+                                        <td>{p.amount.to_string()}</td>
+                                        <td>{p.status.replace('_', " ")}{p.failure_code.clone().map(|code| format!(" ({code})"))}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager base="/admin/payments" key="page" page=found.page page_size=found.page_size total=found.total/>
+                    }.into_any(),
                 }
             })}
         </Transition>

@@ -2,6 +2,8 @@
 //! the accounts list), activate after an off-system payment, cancel at period end or now.
 
 use super::api::{admin_subscriptions, AdminSubscriptionAction};
+use super::filters::Choice;
+use super::list_query::{use_page, use_query_fields};
 use super::model::AdminSubscriptionRow;
 use super::nav::AdminNav;
 use crate::ui::errors::{ErrorPage, FormError};
@@ -10,44 +12,36 @@ use crate::ui::forms::{action_error, SubmitButton};
 use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-const STATUSES: &[&str] = &["active", "past_due", "pending_payment", "canceled"];
+const STATUSES: &[(&str, &str)] = &[
+    ("active", "active"),
+    ("past_due", "past due"),
+    ("pending_payment", "pending payment"),
+    ("canceled", "canceled"),
+];
 
 #[component]
 pub fn AdminSubscriptionsPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        let q = query.get();
-        (
-            q.get("account_id").unwrap_or_default(),
-            q.get("status").unwrap_or_default(),
-            q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1_i64),
-        )
-    });
+    let filter = use_query_fields(["account_id", "status"]);
+    let page = use_page();
     let act = ServerAction::<AdminSubscriptionAction>::new();
     let rows = Resource::new(
-        move || (filter.get(), act.version().get()),
-        |((account, status, page), _)| admin_subscriptions(account, status, page),
+        move || (filter.get(), page.get(), act.version().get()),
+        |([account, status], page, _)| admin_subscriptions(account, status, page),
     );
     let error = action_error(act);
-    let (account, status, _) = filter.get_untracked();
+    let [account, status] = filter.get_untracked();
     view! {
         <Title text="Subscriptions · Admin"/>
         <AdminNav/>
         <h1>"Subscriptions"</h1>
         <form class="form filters" method="get" action="/admin/subscriptions">
             <label>"Account id" <input type="text" name="account_id" value=account/></label>
-            <label>"Status"
-                <select name="status">
-                    <option value="">"Any"</option>
-                    {STATUSES.iter().map(|s| view! { <option value=*s selected=status == *s>{s.replace('_', " ")}</option> }).collect_view()}
-                </select>
-            </label>
+            <Choice label="Status" name="status" choices=STATUSES current=status/>
             <button class="button button-secondary" type="submit">"Filter"</button>
         </form>
         <FormError error/>
-        {move || act.value().get().and_then(Result::ok).map(|_| view! { <p class="alert alert-success" role="status" data-testid="subscription-done">"Done."</p> })}
+        {move || act.value().get().and_then(Result::ok).map(|done| view! { <p class="alert alert-success" role="status" data-testid="subscription-done">{done}</p> })}
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
                 match rows.await {
@@ -71,14 +65,17 @@ fn SubscriptionCard(
     let waiting = matches!(row.status.as_str(), "pending_payment" | "past_due");
     let live = row.status != "canceled";
     let id = row.id.clone();
+    // `note`: the placeholder of the "why" field, for the actions that ask for one.
     let action_form = move |action: &'static str,
                             label: &'static str,
-                            placeholder: &'static str| {
+                            note: Option<&'static str>| {
         view! {
             <ActionForm action=act attr:class="form inline-form">
                 <input type="hidden" name="id" value=id.clone()/>
                 <input type="hidden" name="action" value=action/>
-                <input type="text" name="note" maxlength="500" placeholder=placeholder aria-label=format!("Note for {label}")/>
+                {note.map(|placeholder| view! {
+                    <input type="text" name="note" maxlength="500" placeholder=placeholder aria-label=format!("Note for {label}")/>
+                })}
                 <SubmitButton pending=act.pending() label busy_label="Working…" class="button button-secondary button-small"/>
             </ActionForm>
         }
@@ -91,9 +88,10 @@ fn SubscriptionCard(
                 {row.current_period_end.as_deref().map(|end| format!("period ends {}", date(end))).unwrap_or_default()}
                 {row.cancel_at_period_end.then_some(" · cancels at period end")}
             </p>
-            {waiting.then(|| action_form.clone()("activate", "Activate", "Paid off-system: how?"))}
-            {live.then(|| action_form.clone()("cancel_at_period_end", "Cancel at period end", "Reason"))}
-            {live.then(|| action_form("cancel_now", "Cancel now", "Reason"))}
+            {waiting.then(|| action_form.clone()("activate", "Activate", Some("Paid off-system: how?")))}
+            {live.then(|| action_form.clone()("cancel_at_period_end", "Cancel at period end", Some("Reason")))}
+            {live.then(|| action_form.clone()("cancel_now", "Cancel now", Some("Reason")))}
+            {live.then(|| action_form("refresh", "Refresh", None))}
         </article>
     }
 }
