@@ -1,14 +1,7 @@
 //! The router: which page answers which path, inside which layout. Signed-in pages render after
 //! the session is known (`SsrMode::Async`), so the route guard can answer a real redirect.
 
-use crate::admin::accounts_page::{AdminAccountsPage, AdminUserPage};
-use crate::admin::audit_page::AdminAuditPage;
-use crate::admin::catalog_page::{AdminCostsPage, AdminPackagesPage};
-use crate::admin::invoices_page::AdminInvoicesPage;
-use crate::admin::overview_page::AdminOverviewPage;
-use crate::admin::payments_page::AdminPaymentsPage;
-use crate::admin::plans_page::AdminPlansPage;
-use crate::admin::subscriptions_page::AdminSubscriptionsPage;
+use crate::admin::lazy;
 use crate::auth::guard::{provide_session, OwnerOnly};
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
@@ -16,7 +9,7 @@ use crate::auth::pages::{
 use crate::automation::pages::AutomationPage;
 use crate::credits::pages::UsagePage;
 use crate::invoices::pages::InvoicePage;
-use crate::mail::pages::{AdminOutboxPage, DevOutboxPage};
+use crate::mail::pages::DevOutboxPage;
 use crate::modules::pages::{PlannerRoute, WriterRoute};
 use crate::payments::pages::{BillingPage, PaypalApprovalPage};
 use crate::plans::pages::PlansPage;
@@ -28,7 +21,7 @@ use crate::ui::pages::Dashboard;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -59,17 +52,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/billing") view=|| view! { <OwnerOnly><BillingPage/></OwnerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("account/invoices/:id") view=|| view! { <OwnerOnly><InvoicePage/></OwnerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("account/profile") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("admin") view=AdminOverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/accounts") view=AdminAccountsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/subscriptions") view=AdminSubscriptionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/payments") view=AdminPaymentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/invoices") view=AdminInvoicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/plans") view=AdminPlansPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/credit-packages") view=AdminPackagesPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/credit-costs") view=AdminCostsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view={Lazy::<lazy::Overview>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/accounts") view={Lazy::<lazy::Accounts>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users/:id") view={Lazy::<lazy::User>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/subscriptions") view={Lazy::<lazy::Subscriptions>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/payments") view={Lazy::<lazy::Payments>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/invoices") view={Lazy::<lazy::Invoices>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/plans") view={Lazy::<lazy::Plans>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/credit-packages") view={Lazy::<lazy::Packages>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/credit-costs") view={Lazy::<lazy::Costs>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view={Lazy::<lazy::Audit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/outbox") view={Lazy::<lazy::Outbox>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

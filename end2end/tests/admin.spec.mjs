@@ -70,3 +70,136 @@ test("an admin finds an account, adjusts its credits live, edits a package the t
   expect(errors).toEqual([]);
   await adminContext.close();
 });
+
+test("an admin refreshes and cancels a subscription, filters payments and invoices, creates a plan, prices an operation and filters the audit log", async ({ page, browser }) => {
+  const tenantEmail = await subscribedUser(page, "starter");
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  const errors = watchConsole(adminPage);
+  await logIn(adminPage, admin.email, admin.password);
+  await expect(adminPage).toHaveURL(/\/admin$/);
+  await hydrated(adminPage);
+
+  // From the account row to its subscriptions (the deep link carries the account id).
+  await adminPage.goto(`/admin/accounts?q=${encodeURIComponent(tenantEmail)}`);
+  await adminPage.locator(`tr[data-email='${tenantEmail}']`).getByRole("link", { name: "Subscriptions" }).click();
+  await expect(adminPage).toHaveURL(/\/admin\/subscriptions\?account_id=/);
+  const accountId = new URL(adminPage.url()).searchParams.get("account_id");
+  await hydrated(adminPage);
+  const card = adminPage.locator("article[data-subscription]");
+  await expect(card).toHaveCount(1);
+  await expect(card).toHaveAttribute("data-status", "active");
+  await card.getByRole("button", { name: "Refresh" }).click();
+  await expect(adminPage.getByTestId("subscription-done")).toHaveText("Nothing was due: the subscription stays active.");
+  await card.getByLabel("Note for Cancel at period end").fill("Customer asked by phone");
+  await card.getByRole("button", { name: "Cancel at period end" }).click();
+  await expect(adminPage.getByTestId("subscription-done")).toHaveText("It will end at the end of the current period.");
+  await expect(adminPage.locator("article[data-subscription]")).toContainText("cancels at period end");
+
+  // Payments: this account's card payment; a filter that matches nothing says so; the export keeps the filters.
+  await adminPage.goto(`/admin/payments?account_id=${accountId}`);
+  const payments = adminPage.getByTestId("payments-table").locator("tbody tr");
+  await expect(payments).toHaveCount(1);
+  await expect(payments.first()).toHaveAttribute("data-method", "card");
+  await expect(payments.first()).toHaveAttribute("data-status", "succeeded");
+  const filters = adminPage.getByTestId("payment-filters");
+  await filters.getByLabel("Method").selectOption("paypal");
+  await filters.getByRole("button", { name: "Filter" }).click();
+  await expect(adminPage).toHaveURL(/method=paypal/);
+  await expect(adminPage.getByTestId("no-payments")).toBeVisible();
+  const exportUrl = new URL(await adminPage.getByTestId("export-payments").getAttribute("href"), adminPage.url());
+  expect(exportUrl.pathname).toBe("/api/v1/billing/admin/payments/");
+  expect(exportUrl.searchParams.get("account_id")).toBe(accountId);
+  expect(exportUrl.searchParams.get("method")).toBe("paypal");
+  expect(exportUrl.searchParams.get("format")).toBe("csv");
+
+  // Invoices: the account's paid subscription invoice, and none open.
+  await adminPage.goto(`/admin/invoices?account_id=${accountId}`);
+  await expect(adminPage.locator("tr[data-invoice]")).toHaveCount(1);
+  await expect(adminPage.locator("tr[data-invoice]")).toHaveAttribute("data-status", "paid");
+  await adminPage.goto(`/admin/invoices?account_id=${accountId}&status=open`);
+  await expect(adminPage.locator("tr[data-invoice]")).toHaveCount(0);
+
+  // A new plan, then offered to tenants.
+  const slug = `e2e-${Date.now()}`;
+  await adminPage.goto("/admin/plans");
+  await hydrated(adminPage);
+  const form = adminPage.locator("section[data-plan='']");
+  await form.getByLabel("Name").fill("E2E Agency");
+  await form.getByLabel("Slug").fill(slug);
+  await form.getByLabel("Monthly price").fill("149.00");
+  await form.getByLabel("Yearly price").fill("1490.00");
+  await form.getByLabel("Credits per period").fill("40000");
+  await form.getByLabel("Sites").fill("20");
+  await form.getByLabel("Seats").fill("10");
+  await form.getByRole("button", { name: "Create plan" }).click();
+  await expect(adminPage.getByTestId("plan-saved")).toHaveText("Saved E2E Agency.");
+  await page.goto("/account/plans");
+  await expect(page.locator(`article[data-plan='${slug}']`)).toContainText("149.00");
+
+  // Credit pricing: a zero is refused, a whole number is saved (and put back for the other tests).
+  await adminPage.goto("/admin/credit-costs");
+  await hydrated(adminPage);
+  const cost = adminPage.locator("form[data-operation='planner.cluster_keywords']");
+  const price = cost.getByRole("textbox");
+  await expect(price).toHaveValue("2");
+  await price.fill("0");
+  await cost.getByRole("button", { name: "Save" }).click();
+  await expect(adminPage.getByRole("alert")).toContainText("from 1 to 1,000,000");
+  await price.fill("3");
+  await cost.getByRole("button", { name: "Save" }).click();
+  await expect(adminPage.getByTestId("cost-saved")).toBeVisible();
+  await adminPage.reload();
+  await expect(adminPage.locator("form[data-operation='planner.cluster_keywords']").getByRole("textbox")).toHaveValue("3");
+  await hydrated(adminPage);
+  await adminPage.locator("form[data-operation='planner.cluster_keywords']").getByRole("textbox").fill("2");
+  await adminPage.locator("form[data-operation='planner.cluster_keywords']").getByRole("button", { name: "Save" }).click();
+  await expect(adminPage.getByTestId("cost-saved")).toBeVisible();
+
+  // The audit log, filtered by action.
+  await adminPage.goto("/admin/audit");
+  await adminPage.getByLabel("Action").fill("subscription.cancel_at_period_end");
+  await adminPage.getByRole("button", { name: "Filter" }).click();
+  await expect(adminPage).toHaveURL(/action=subscription\.cancel_at_period_end/);
+  const entries = adminPage.getByTestId("audit-entries").locator("tbody tr");
+  await expect(entries.first()).toContainText("Customer asked by phone");
+  const actions = await entries.evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  expect(new Set(actions)).toEqual(new Set(["subscription.cancel_at_period_end"]));
+  // The browser logs the refused price's 422 response; nothing else may fail.
+  expect(errors.filter((e) => !e.includes("/admin/credit-costs: Failed to load resource: the server responded with a status of 422"))).toEqual([]);
+  await adminContext.close();
+});
+
+test("the admin pages are lazy WASM chunks: a tenant never fetches them, an admin fetches each on first use", async ({ page, browser }) => {
+  const wasmFetched = (p) => {
+    const files = [];
+    p.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith(".wasm")) files.push(path.split("/").pop());
+    });
+    return files;
+  };
+  const tenantWasm = wasmFetched(page);
+  await subscribedUser(page, "starter");
+  await hydrated(page);
+  await page.goto("/account/usage");
+  await hydrated(page);
+  expect(new Set(tenantWasm)).toEqual(new Set(["igny8.wasm"]));
+
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  const errors = watchConsole(adminPage);
+  const adminWasm = wasmFetched(adminPage);
+  await logIn(adminPage, admin.email, admin.password);
+  await expect(adminPage).toHaveURL(/\/admin$/);
+  await hydrated(adminPage);
+  expect(adminWasm.some((file) => file.includes("overview_view"))).toBe(true);
+  expect(adminWasm.some((file) => file.includes("invoices_view"))).toBe(false);
+  // Client-side navigation into another admin page loads its chunk, then renders it.
+  await adminPage.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Invoices" }).click();
+  await expect(adminPage).toHaveURL(/\/admin\/invoices$/);
+  await expect(adminPage.getByRole("heading", { name: "Invoices" })).toBeVisible();
+  expect(adminWasm.some((file) => file.includes("invoices_view"))).toBe(true);
+  expect(errors).toEqual([]);
+  await adminContext.close();
+});

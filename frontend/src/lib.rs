@@ -10,5 +10,7 @@ pub fn hydrate() {
     let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
         let _ = leptos::prelude::window().location().set_href(location);
     });
-    leptos::mount::hydrate_body(app::App);
+    // The admin routes are lazy (split into their own WASM chunks): hydration has to be able to
+    // wait for a chunk when the first page is one of them.
+    leptos::mount::hydrate_lazy(app::App);
 }

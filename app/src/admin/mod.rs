@@ -8,6 +8,7 @@ pub mod audit_page;
 pub mod catalog_page;
 pub mod filters;
 pub mod invoices_page;
+pub mod lazy;
 pub mod list_query;
 pub mod model;
 pub mod nav;
