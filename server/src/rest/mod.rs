@@ -17,6 +17,7 @@ mod invoices;
 mod json;
 mod members;
 mod modules;
+pub mod openapi;
 mod paging;
 mod payment_methods;
 mod payments;
@@ -27,6 +28,8 @@ use app::backend::AppState;
 use app::common::AppError;
 use axum::routing::MethodRouter;
 use axum::Router;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 pub fn health_routes() -> Router<AppState> {
     health::routes()
@@ -57,7 +60,20 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(automation::routes())
         .merge(faults::routes())
+        .merge(openapi::routes())
         .fallback(|| async { AppError::not_found() })
+}
+
+/// The paths `route` has registered, for the test that holds the OpenAPI table against them.
+static REGISTERED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Every path of the v1 router (built once to find out).
+pub fn registered_paths() -> BTreeSet<String> {
+    let _ = v1_routes();
+    REGISTERED
+        .lock()
+        .map(|paths| paths.clone())
+        .unwrap_or_default()
 }
 
 /// Every path answers with and without its trailing slash (API.md).
@@ -66,6 +82,9 @@ fn route(
     path: &str,
     handler: MethodRouter<AppState>,
 ) -> Router<AppState> {
+    if let Ok(mut paths) = REGISTERED.lock() {
+        paths.insert(path.to_string());
+    }
     router
         .route(path, handler.clone())
         .route(&format!("{path}/"), handler)

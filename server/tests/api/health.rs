@@ -64,7 +64,41 @@ async fn seeding_is_idempotent(app: TestApp) {
     assert_eq!(admins, 1);
 }
 
+/// The OpenAPI document is served, and each operation in it is a real route answering that
+/// method: signed-out calls to protected ones get 401, never the router's 404 or a 405.
+async fn openapi_documents_the_routes_that_answer(app: TestApp) {
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let doc: Value = response.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/billing/credit-packages/{id}/purchase/"));
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let url = format!("/api/v1{}", path.replace("{id}", "x_missing"));
+            let response = app
+                .client
+                .request(method.to_uppercase().parse().unwrap(), app.url(&url))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let signed_in_only = operation.get("security").is_none();
+            let public_answer = status != 401 && status != 405 && status < 500;
+            if (signed_in_only && status != 401) || (!signed_in_only && !public_answer) {
+                wrong.push(format!("{method} {path}: {status} signed out"));
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(wrong, Vec::<String>::new());
+    assert!(checked > 60, "{checked} operations");
+}
+
 crate::on_both_engines!(
+    openapi_documents_the_routes_that_answer,
     healthz_answers,
     readyz_reports_migrated_database,
     unknown_page_is_a_404_page,
