@@ -117,6 +117,9 @@ test("an admin refreshes and cancels a subscription, filters payments and invoic
   await adminPage.goto(`/admin/invoices?account_id=${accountId}`);
   await expect(adminPage.locator("tr[data-invoice]")).toHaveCount(1);
   await expect(adminPage.locator("tr[data-invoice]")).toHaveAttribute("data-status", "paid");
+  const number = await adminPage.locator("tr[data-invoice]").getAttribute("data-invoice");
+  await adminPage.getByRole("link", { name: number }).click();
+  await expect(adminPage.getByRole("heading", { name: `Invoice ${number}` })).toBeVisible();
   await adminPage.goto(`/admin/invoices?account_id=${accountId}&status=open`);
   await expect(adminPage.locator("tr[data-invoice]")).toHaveCount(0);
 
