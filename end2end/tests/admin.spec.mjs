@@ -139,6 +139,11 @@ test("an admin refreshes and cancels a subscription, filters payments and invoic
   await expect(adminPage.getByTestId("plan-saved")).toHaveText("Saved E2E Agency.");
   await page.goto("/account/plans");
   await expect(page.locator(`article[data-plan='${slug}']`)).toContainText("149.00");
+  // The accounts list can be filtered by it: its plan filter lists the catalog's plans.
+  await adminPage.goto("/admin/accounts");
+  await expect(adminPage.getByTestId("account-search").getByLabel("Plan").locator(`option[value='${slug}']`)).toHaveText("E2E Agency");
+  await adminPage.goto(`/admin/accounts?plan=${slug}`);
+  await expect(adminPage.getByText("No account matches.")).toBeVisible();
 
   // Credit pricing: a zero is refused, a whole number is saved (and put back for the other tests).
   await adminPage.goto("/admin/credit-costs");

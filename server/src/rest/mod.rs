@@ -17,7 +17,7 @@ mod invoices;
 mod json;
 mod members;
 mod modules;
-pub mod openapi;
+mod openapi;
 mod paging;
 mod payment_methods;
 mod payments;
@@ -28,8 +28,8 @@ use app::backend::AppState;
 use app::common::AppError;
 use axum::routing::MethodRouter;
 use axum::Router;
-use std::collections::BTreeSet;
-use std::sync::Mutex;
+#[cfg(test)]
+use std::{collections::BTreeSet, sync::Mutex};
 
 pub fn health_routes() -> Router<AppState> {
     health::routes()
@@ -65,10 +65,12 @@ pub fn v1_routes() -> Router<AppState> {
 }
 
 /// The paths `route` has registered, for the test that holds the OpenAPI table against them.
+#[cfg(test)]
 static REGISTERED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// Every path of the v1 router (built once to find out).
-pub fn registered_paths() -> BTreeSet<String> {
+#[cfg(test)]
+fn registered_paths() -> BTreeSet<String> {
     let _ = v1_routes();
     REGISTERED
         .lock()
@@ -82,6 +84,7 @@ fn route(
     path: &str,
     handler: MethodRouter<AppState>,
 ) -> Router<AppState> {
+    #[cfg(test)]
     if let Ok(mut paths) = REGISTERED.lock() {
         paths.insert(path.to_string());
     }
