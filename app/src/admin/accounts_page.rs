@@ -8,7 +8,7 @@ use super::model::{AdminPlan, AdminUserRow, UserQuery};
 use super::nav::AdminNav;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::date;
-use crate::ui::forms::{action_error, random_token, SubmitButton};
+use crate::ui::forms::{action_error, SubmitButton};
 use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -158,7 +158,7 @@ pub fn AdminUserPage() -> impl IntoView {
         },
     );
     let error = action_error(adjust);
-    let request_key = Memo::new(move |_| format!("{}-{}", adjust.version().get(), random_token()));
+    let request_key = crate::ui::forms::request_key(adjust);
     view! {
         <Title text="Account · Admin"/>
         <AdminNav/>
@@ -193,7 +193,7 @@ pub fn AdminUserPage() -> impl IntoView {
             })}
             <ActionForm action=adjust attr:class="form" attr:data-testid="adjust-form">
                 <input type="hidden" name="user_id" value=move || user_id.get()/>
-                <input type="hidden" name="request_key" value=move || request_key.get()/>
+                <crate::ui::forms::RequestKeyInput key=request_key/>
                 <label>"Credits (negative to remove)" <input type="text" name="amount" inputmode="numeric" required/>
                     <FieldError error field="amount"/></label>
                 <label>"Reason" <input type="text" name="reason" maxlength="500" required/>

@@ -92,12 +92,25 @@ pub async fn admin_adjust_credits(
             "Enter a whole number of credits, like 500 or -200.",
         )
     })?;
-    let adjustment = crate::credits::adjustments::Adjustment {
-        amount,
-        reason: &reason,
-        key: Some(request_key.as_str()).filter(|k| !k.is_empty()),
-    };
-    crate::credits::adjustments::adjust(&app_state()?, &admin, &user_id, adjustment).await
+    let state = &app_state()?;
+    let fingerprint = format!("adjust:{user_id}:{amount}:{reason}");
+    let account_id = admin.account.id.clone();
+    crate::backend::idempotency::once_for_form(
+        state,
+        &account_id,
+        Some(&request_key),
+        &fingerprint,
+        |effect| async move {
+            let key = effect.map(|e| e.scoped("adjust"));
+            let adjustment = crate::credits::adjustments::Adjustment {
+                amount,
+                reason: &reason,
+                key: key.as_deref(),
+            };
+            crate::credits::adjustments::adjust(state, &admin, &user_id, adjustment).await
+        },
+    )
+    .await
 }
 
 #[server(endpoint = "admin/credit-costs")]

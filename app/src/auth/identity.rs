@@ -348,6 +348,15 @@ pub fn require_owner(view: &SessionView) -> AppResult<()> {
     }
 }
 
+/// Paying (subscribing, changing plan, submitting a payment) is for the owner, and with
+/// `REQUIRE_EMAIL_VERIFICATION` only once their email is verified, whichever way the request came.
+pub fn require_paying_owner(view: &SessionView) -> AppResult<()> {
+    if view.must_verify_email {
+        return Err(AppError::new(ErrorKind::EmailUnverified));
+    }
+    require_owner(view)
+}
+
 /// Whose billing records the viewer may read: an admin any account's (`None`), the owner their
 /// account's, a member none (403).
 pub fn billing_scope(view: &SessionView) -> AppResult<Option<&str>> {

@@ -219,7 +219,7 @@ async fn run_job(state: &AppState, id: &str) -> AppResult<()> {
         .await?
         .filter(|view| view.account.id == account_id);
     let outcome = match view {
-        Some(view) => run_writer(state, &view, request).await,
+        Some(view) => run_writer(state, &view, request, None).await,
         None => Err(AppError::with_message(
             crate::common::ErrorKind::Forbidden,
             "The person who queued this job is no longer on the team.",

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod db;
+pub mod idempotency;
 pub mod ids;
 pub mod mail;
 pub mod scheduler;

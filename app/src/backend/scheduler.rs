@@ -21,6 +21,12 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(released = n, "expired credit holds"),
         Err(e) => tracing::error!(error = %e.message, "hold expiry failed"),
     }
+    let hold_lifetime_ago = state.clock.now() - crate::credits::metering::HOLD_SECONDS;
+    match crate::modules::tasks::fail_orphaned(state, hold_lifetime_ago).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(failed = n, "tasks cut off without a hold"),
+        Err(e) => tracing::error!(error = %e.message, "task cleanup failed"),
+    }
     match crate::automation::service::fail_interrupted(state, state.clock.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(failed = n, "interrupted automation jobs"),
@@ -33,6 +39,11 @@ pub async fn tick(state: &AppState, instance: &str) {
     let stale_before = state.clock.now() - STALE_CHARGE_SECONDS;
     if let Err(e) = crate::payments::checkout::reconcile_stale(state, stale_before).await {
         tracing::error!(error = %e.message, "charge reconciliation failed");
+    }
+    match crate::payments::checkout::void_uncharged(state, stale_before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(voided = n, "first invoices left uncharged by a crash"),
+        Err(e) => tracing::error!(error = %e.message, "uncharged invoice cleanup failed"),
     }
 }
 

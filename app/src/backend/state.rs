@@ -78,4 +78,24 @@ pub fn app_state() -> Result<AppState, crate::common::AppError> {
 #[derive(Debug, Default)]
 pub struct Faults {
     pub balance: std::sync::atomic::AtomicBool,
+    /// A named point where the next request passing it dies, as if the process were killed
+    /// there: what was committed stays, the rest of the request never runs. Tests arm it.
+    pub crash_at: std::sync::Mutex<Option<&'static str>>,
+}
+
+impl Faults {
+    /// Dies here (a panic that ends the request) when a test armed this point; once.
+    pub fn crash_point(&self, name: &'static str) {
+        let mut armed = self.crash_at.lock().unwrap_or_else(|e| e.into_inner());
+        if *armed == Some(name) {
+            *armed = None;
+            drop(armed);
+            panic!("injected crash at {name}");
+        }
+    }
+
+    /// Arms `name` for the next request that passes it.
+    pub fn arm_crash(&self, name: &'static str) {
+        *self.crash_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(name);
+    }
 }

@@ -74,7 +74,7 @@ pub async fn adjust(
                 format!("The account has {available} credits available; it cannot go below zero."),
             ));
         }
-        Applied::Done { balance_after } => Some(balance_after),
+        Applied::Done { balance_after, .. } => Some(balance_after),
         // A replay of the same key: recorded the first time.
         Applied::Replayed => None,
     };

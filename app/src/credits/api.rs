@@ -38,10 +38,23 @@ pub async fn buy_credit_package(
     request_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
     let (view, _) = require_session().await?;
+    let state = &app_state()?;
+    let view = &view;
+    let fingerprint = format!(
+        "package:{package_id}:{}",
+        payment_method_id.as_deref().unwrap_or("")
+    );
     let request = super::model::PurchaseRequest { payment_method_id };
-    let key = Some(request_key.as_str()).filter(|k| !k.is_empty() && k.len() <= 100);
-    let outcome =
-        super::packages::purchase(&app_state()?, &view, &package_id, request, key).await?;
+    let outcome: PurchaseOutcome = crate::backend::idempotency::once_for_form(
+        state,
+        &view.account.id,
+        Some(&request_key),
+        &fingerprint,
+        |effect| async move {
+            super::packages::purchase(state, view, &package_id, request, effect.as_ref()).await
+        },
+    )
+    .await?;
     if !outcome.credits_granted && outcome.payment.is_none() {
         leptos_axum::redirect("/account/billing?pending=package#manual-payment");
     }

@@ -77,13 +77,13 @@ pub struct Entry<'a> {
 pub enum Applied {
     Done {
         balance_after: i64,
+        /// The account's plan credits after the entry.
+        plan_credits: i64,
     },
     /// The key was applied before: nothing changed.
     Replayed,
     /// The balance does not cover a debit: nothing changed.
-    Insufficient {
-        available: i64,
-    },
+    Insufficient { available: i64 },
 }
 
 /// Applies one entry: the balance moves by one conditional update that cannot go below zero,
@@ -93,17 +93,17 @@ pub async fn apply(tx: &mut Tx, entry: Entry<'_>) -> Result<Applied, sqlx::Error
         return Ok(Applied::Replayed);
     }
     let plan_delta = entry.kind.plan_credits_delta(entry.amount);
-    let balance_after: Option<i64> = sqlx::query_scalar(
+    let updated: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE accounts SET credit_balance = credit_balance + $2, \
          plan_credits = CASE WHEN plan_credits + $3 < 0 THEN 0 ELSE plan_credits + $3 END \
-         WHERE id = $1 AND credit_balance + $2 >= 0 RETURNING credit_balance",
+         WHERE id = $1 AND credit_balance + $2 >= 0 RETURNING credit_balance, plan_credits",
     )
     .bind(entry.account_id)
     .bind(entry.amount)
     .bind(plan_delta)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(balance_after) = balance_after else {
+    let Some((balance_after, plan_credits)) = updated else {
         let available = sqlx::query_scalar("SELECT credit_balance FROM accounts WHERE id = $1")
             .bind(entry.account_id)
             .fetch_one(&mut **tx)
@@ -111,7 +111,31 @@ pub async fn apply(tx: &mut Tx, entry: Entry<'_>) -> Result<Applied, sqlx::Error
         return Ok(Applied::Insufficient { available });
     };
     append(tx, &entry, entry.amount, balance_after).await?;
-    Ok(Applied::Done { balance_after })
+    Ok(Applied::Done {
+        balance_after,
+        plan_credits,
+    })
+}
+
+/// Moves the plan-credit part of the balance by `delta` (never below zero): what a hold takes
+/// from it and its release gives back. The balance itself moves only with an entry.
+pub async fn move_plan_credits(
+    tx: &mut Tx,
+    account_id: &str,
+    delta: i64,
+) -> Result<(), sqlx::Error> {
+    if delta == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE accounts SET plan_credits = CASE WHEN plan_credits + $2 < 0 THEN 0 ELSE plan_credits + $2 END \
+         WHERE id = $1",
+    )
+    .bind(account_id)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Adds credits (plan grant or purchase). Returns false when the key was already applied.

@@ -5,7 +5,7 @@
 use super::ledger::{self, Applied, Entry, EntryKind};
 use super::model::{with_buffer, CreditCost, Estimate};
 use crate::backend::ids::new_id;
-use crate::backend::{AppState, Db, Timestamp};
+use crate::backend::{AppState, Db, Timestamp, Tx};
 use crate::common::{AppError, AppResult};
 use sqlx::Row;
 
@@ -84,23 +84,33 @@ pub async fn place_hold(
     operation: &str,
     amount: i64,
 ) -> AppResult<Hold> {
-    let id = new_id("hold");
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO credit_holds (id, account_id, amount, operation, status, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $6)",
-    )
-    .bind(&id)
-    .bind(account_id)
-    .bind(amount)
-    .bind(operation)
-    .bind(now + HOLD_SECONDS)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let applied = ledger::apply(
+    let hold = hold_in(
         &mut tx,
+        account_id,
+        actor,
+        operation,
+        amount,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(hold)
+}
+
+/// [`place_hold`] inside the caller's transaction (which must be dropped on error: the
+/// balance did not cover it and nothing may be kept).
+pub async fn hold_in(
+    tx: &mut Tx,
+    account_id: &str,
+    actor: &str,
+    operation: &str,
+    amount: i64,
+    now: Timestamp,
+) -> AppResult<Hold> {
+    let id = new_id("hold");
+    let applied = ledger::apply(
+        tx,
         Entry {
             account_id,
             kind: EntryKind::Hold,
@@ -114,11 +124,27 @@ pub async fn place_hold(
         },
     )
     .await?;
-    if let Applied::Insufficient { available } = applied {
-        tx.rollback().await?;
-        return Err(insufficient(amount, available));
-    }
-    tx.commit().await?;
+    let plan_credits = match applied {
+        Applied::Insufficient { available } => return Err(insufficient(amount, available)),
+        // A hold takes plan credits first, like the usage it stands for; what it took of them
+        // goes back as plan credits when it is released.
+        Applied::Done { plan_credits, .. } => plan_credits.min(amount),
+        Applied::Replayed => 0,
+    };
+    ledger::move_plan_credits(tx, account_id, -plan_credits).await?;
+    sqlx::query(
+        "INSERT INTO credit_holds (id, account_id, amount, operation, status, expires_at, created_at, plan_credits) \
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(account_id)
+    .bind(amount)
+    .bind(operation)
+    .bind(now + HOLD_SECONDS)
+    .bind(now)
+    .bind(plan_credits)
+    .execute(&mut **tx)
+    .await?;
     Ok(Hold {
         id,
         account_id: account_id.to_string(),
@@ -127,10 +153,11 @@ pub async fn place_hold(
     })
 }
 
-/// Closes an open hold and gives its credits back, inside `tx`. False when it was closed
-/// before (settled, released or expired): nothing is given back twice.
+/// Closes an open hold and gives its credits back (its plan part as plan credits), inside
+/// `tx`. False when it was closed before (settled, released or expired): nothing is given
+/// back twice.
 async fn close_hold(
-    tx: &mut crate::backend::Tx,
+    tx: &mut Tx,
     hold_id: &str,
     status: &str,
     actor: &str,
@@ -138,7 +165,7 @@ async fn close_hold(
 ) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE credit_holds SET status = $2, closed_at = $3 WHERE id = $1 AND status = 'open' \
-         RETURNING account_id, amount, operation",
+         RETURNING account_id, amount, operation, plan_credits",
     )
     .bind(hold_id)
     .bind(status)
@@ -149,6 +176,7 @@ async fn close_hold(
     let account_id: String = row.try_get("account_id")?;
     let amount: i64 = row.try_get("amount")?;
     let operation: String = row.try_get("operation")?;
+    let plan_credits: i64 = row.try_get("plan_credits")?;
     ledger::apply(
         tx,
         Entry {
@@ -164,6 +192,7 @@ async fn close_hold(
         },
     )
     .await?;
+    ledger::move_plan_credits(tx, &account_id, plan_credits).await?;
     Ok(true)
 }
 
@@ -179,15 +208,26 @@ pub struct Usage<'a> {
 /// Settles a hold to the actual cost (capped at the hold): the hold is given back and the
 /// usage charged, in one transaction, with a usage-log row. Returns the credits charged.
 pub async fn settle(state: &AppState, hold: &Hold, usage: Usage<'_>) -> AppResult<i64> {
-    let now = state.clock.now();
-    let charge = usage.cost.clamp(0, hold.amount);
     let mut tx = state.db.begin().await?;
-    if !close_hold(&mut tx, &hold.id, "settled", usage.actor, now).await? {
+    let charged = settle_in(&mut tx, hold, usage, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(charged)
+}
+
+/// [`settle`] inside the caller's transaction (dropped on error).
+pub async fn settle_in(
+    tx: &mut Tx,
+    hold: &Hold,
+    usage: Usage<'_>,
+    now: Timestamp,
+) -> AppResult<i64> {
+    let charge = usage.cost.clamp(0, hold.amount);
+    if !close_hold(tx, &hold.id, "settled", usage.actor, now).await? {
         // The hold expired while the task ran: charge from the balance if it still covers it.
         tracing::warn!(hold = %hold.id, "settling a hold that was already closed");
     }
     let applied = ledger::apply(
-        &mut tx,
+        tx,
         Entry {
             account_id: &hold.account_id,
             kind: EntryKind::Usage,
@@ -202,7 +242,6 @@ pub async fn settle(state: &AppState, hold: &Hold, usage: Usage<'_>) -> AppResul
     )
     .await?;
     if let Applied::Insufficient { available } = applied {
-        tx.rollback().await?;
         return Err(insufficient(charge, available));
     }
     sqlx::query(
@@ -217,21 +256,31 @@ pub async fn settle(state: &AppState, hold: &Hold, usage: Usage<'_>) -> AppResul
     .bind(usage.site_id)
     .bind(usage.task_id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(charge)
 }
 
 /// A task failed: everything it held comes back.
 pub async fn release(state: &AppState, hold: &Hold, actor: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    close_hold(&mut tx, &hold.id, "released", actor, state.clock.now()).await?;
+    release_in(&mut tx, &hold.id, actor, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Releases holds whose task never settled them. Run by the scheduler.
+/// [`release`] inside the caller's transaction. False when the hold was closed before.
+pub async fn release_in(
+    tx: &mut Tx,
+    hold_id: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    close_hold(tx, hold_id, "released", actor, at).await
+}
+
+/// Releases holds whose task never settled them (a crash), and ends those tasks as failed
+/// with nothing charged, in the same transaction. Run by the scheduler.
 pub async fn expire_holds(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let ids: Vec<String> = sqlx::query_scalar(
@@ -244,6 +293,7 @@ pub async fn expire_holds(state: &AppState) -> AppResult<usize> {
     for id in ids {
         let mut tx = state.db.begin().await?;
         if close_hold(&mut tx, &id, "expired", "system", now).await? {
+            crate::modules::tasks::fail_interrupted(&mut tx, &id, now).await?;
             expired += 1;
         }
         tx.commit().await?;

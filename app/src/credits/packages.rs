@@ -7,6 +7,7 @@ use super::model::{CreditPackageView, PurchaseOutcome, PurchaseRequest};
 use crate::auth::identity::require_active_plan;
 use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
+use crate::backend::idempotency::EffectKey;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, Currency, Money};
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
@@ -55,25 +56,26 @@ async fn find_active(db: &Db, id: &str) -> AppResult<CreditPackageView> {
 
 /// Buys a package: issue the invoice, charge the chosen (or default) method. A card or PayPal
 /// charge grants the credits before this returns; a bank transfer leaves the invoice open.
-/// `request_key` (from the form that was rendered once) makes a double submission return the
-/// first purchase instead of buying twice.
+/// `effect` (from the idempotency key of the request or the rendered form) keys the invoice:
+/// a double submission, or a retry after a crash, finishes the first purchase instead of
+/// buying twice.
 pub async fn purchase(
     state: &AppState,
     view: &SessionView,
     package_id: &str,
     request: PurchaseRequest,
-    request_key: Option<&str>,
+    effect: Option<&EffectKey>,
 ) -> AppResult<PurchaseOutcome> {
     require_owner(view)?;
     require_active_plan(view)?;
     let account_id = &view.account.id;
-    let invoice_key = request_key.map(|key| format!("package:{account_id}:{key}"));
+    let invoice_key = effect.map(|e| e.scoped("package"));
     if let Some(key) = &invoice_key {
         let mut tx = state.db.begin().await?;
         let existing = invoices::find_by_key(&mut tx, key).await?;
         tx.commit().await?;
         if let Some(invoice_id) = existing {
-            return outcome(state, account_id, &invoice_id, None).await;
+            return finished(state, account_id, &invoice_id).await;
         }
     }
     let package = find_active(&state.db, package_id).await?;
@@ -126,13 +128,24 @@ pub async fn purchase(
                 .await?
                 .ok_or_else(AppError::not_found)?;
             tx.commit().await?;
-            return outcome(state, account_id, &id, None).await;
+            return finished(state, account_id, &id).await;
         }
         Err(e) => return Err(e.into()),
     };
     let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
     super::live::changed(state, account_id);
     outcome(state, account_id, &invoice_id, payment).await
+}
+
+/// The purchase an earlier submission under the same key made, with its charge finished.
+async fn finished(
+    state: &AppState,
+    account_id: &str,
+    invoice_id: &str,
+) -> AppResult<PurchaseOutcome> {
+    let payment = checkout::finish_issued(state, account_id, invoice_id).await?;
+    super::live::changed(state, account_id);
+    outcome(state, account_id, invoice_id, payment).await
 }
 
 async fn outcome(

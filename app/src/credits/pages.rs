@@ -173,13 +173,7 @@ pub fn CreditPackagesCard(buy: ServerAction<BuyCreditPackage>) -> impl IntoView 
     let error = action_error(buy);
     let balance = use_balance();
     // A fresh key for each purchase: the same submission twice buys once.
-    let request_key = Memo::new(move |_| {
-        format!(
-            "{}-{}",
-            buy.version().get(),
-            crate::ui::forms::random_token()
-        )
-    });
+    let request_key = crate::ui::forms::request_key(buy);
     Effect::new(move |previous: Option<usize>| {
         let version = buy.version().get();
         if previous.is_some_and(|p| p != version) {
@@ -237,7 +231,7 @@ fn PackageCard(
             <p>{package.price.to_string()}</p>
             <ActionForm action=buy attr:class="package-action">
                 <input type="hidden" name="package_id" value=form_id/>
-                <input type="hidden" name="request_key" value=move || request_key.get()/>
+                <crate::ui::forms::RequestKeyInput key=request_key/>
                 {(!disabled).then(|| view! {
                     <select name="payment_method_id" aria-label="Pay with">
                         {methods.into_iter().map(|m| {

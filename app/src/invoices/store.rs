@@ -162,12 +162,20 @@ pub async fn mark_paid(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sql
     Ok(done.rows_affected() == 1)
 }
 
+/// Open → void. An upgrade waiting on this invoice is over with it (the plan stays).
 pub async fn void(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invoices SET status = 'void', voided_at = $2 WHERE id = $1 AND status = 'open'",
     )
     .bind(id)
     .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE subscriptions SET changing_invoice_id = NULL \
+         WHERE id = (SELECT subscription_id FROM invoices WHERE id = $1) AND changing_invoice_id = $1",
+    )
+    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -15,13 +15,24 @@ use {
 
 /// Clusters the pasted keywords (one per line or comma-separated).
 #[server(endpoint = "planner/run")]
-pub async fn run_planner(keywords: String) -> Result<TaskView, AppError> {
+pub async fn run_planner(
+    keywords: String,
+    request_key: Option<String>,
+) -> Result<TaskView, AppError> {
     let (view, _) = require_session().await?;
     let request = PlannerRequest {
         keywords: vec![keywords],
         site_id: None,
     };
-    tasks::run_planner(&app_state()?, &view, request).await
+    let fingerprint = format!(
+        "planner:{}",
+        serde_json::to_string(&request).map_err(AppError::internal)?
+    );
+    let account_id = view.account.id.clone();
+    run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
+        tasks::run_planner(&state, &view, request, effect.as_ref()).await
+    })
+    .await
 }
 
 /// An outline or an article draft for a keyword.
@@ -30,6 +41,7 @@ pub async fn run_writer(
     kind: String,
     keyword: String,
     words: Option<i64>,
+    request_key: Option<String>,
 ) -> Result<TaskView, AppError> {
     let (view, _) = require_session().await?;
     let request = WriterRequest {
@@ -38,7 +50,38 @@ pub async fn run_writer(
         words,
         site_id: None,
     };
-    tasks::run_writer(&app_state()?, &view, request).await
+    let fingerprint = format!(
+        "writer:{}",
+        serde_json::to_string(&request).map_err(AppError::internal)?
+    );
+    let account_id = view.account.id.clone();
+    run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
+        tasks::run_writer(&state, &view, request, effect.as_ref()).await
+    })
+    .await
+}
+
+/// A task started from a page runs once per rendered form (`request_key`), as through REST.
+#[cfg(feature = "ssr")]
+async fn run_once<F, Fut>(
+    account_id: &str,
+    request_key: Option<String>,
+    fingerprint: &str,
+    work: F,
+) -> Result<TaskView, AppError>
+where
+    F: FnOnce(crate::backend::AppState, Option<crate::backend::idempotency::EffectKey>) -> Fut,
+    Fut: std::future::Future<Output = Result<TaskView, AppError>>,
+{
+    let state = app_state()?;
+    crate::backend::idempotency::once_for_form(
+        &state.clone(),
+        account_id,
+        request_key.as_deref(),
+        fingerprint,
+        |effect| work(state, effect),
+    )
+    .await
 }
 
 /// Which AI provider writes (the offline templates are labelled as such in the Writer).

@@ -11,7 +11,7 @@ use crate::credits::model::{insufficient, with_buffer, CreditCost};
 use crate::credits::widget::use_balance;
 use crate::limits::pages::ModuleGate;
 use crate::ui::errors::FormError;
-use crate::ui::forms::action_error;
+use crate::ui::forms::{action_error, request_key, RequestKeyInput};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -140,6 +140,7 @@ pub fn PlannerPage() -> impl IntoView {
             </label>
             <PreflightPanel estimate quantity_label=Signal::derive(move || format!("{} keywords", count.get()))/>
             <FormError error/>
+            <RequestKeyInput key=request_key(action)/>
             <RunButton pending=action.pending().into() estimate label="Cluster keywords"/>
         </ActionForm>
         {move || action.value().get().and_then(Result::ok).map(|task| view! { <PlannerResult task/> })}
@@ -220,6 +221,7 @@ pub fn WriterPage() -> impl IntoView {
             <label>"Keyword or topic" <input type="text" name="keyword" maxlength="200" required placeholder="trail running shoes"/></label>
             <PreflightPanel estimate quantity_label=Signal::derive(move || if kind.get() == "article" { format!("{} words", words.get()) } else { "one outline".into() })/>
             <FormError error/>
+            <RequestKeyInput key=request_key(action)/>
             <RunButton pending=action.pending().into() estimate label="Write"/>
         </ActionForm>
         {move || action.value().get().and_then(Result::ok).map(|task| view! { <WriterResult task/> })}

@@ -7,8 +7,9 @@ use super::{ai, planner};
 use crate::auth::identity::require_active_plan;
 use crate::auth::model::SessionView;
 use crate::backend::clock::rfc3339;
+use crate::backend::idempotency::EffectKey;
 use crate::backend::ids::new_id;
-use crate::backend::AppState;
+use crate::backend::{AppState, Timestamp, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::credits::metering::{self, Usage};
 use crate::credits::model::with_buffer;
@@ -68,10 +69,15 @@ struct Metered<'a> {
     site_id: Option<&'a str>,
 }
 
+/// The metered path. The hold and the task row are written in one transaction, and so are
+/// the settlement (or release) and the task's end, so a task is `running` exactly while its
+/// hold is open; a crash leaves both, and the hold's expiry ends the task. `effect` keys the
+/// task: a retried request gets the task it started instead of running a second one.
 async fn run_metered<F>(
     state: &AppState,
     view: &SessionView,
     task: Metered<'_>,
+    effect: Option<&EffectKey>,
     work: F,
 ) -> AppResult<TaskView>
 where
@@ -84,71 +90,116 @@ where
         input,
         site_id,
     } = task;
+    let account_id = view.account.id.as_str();
     require_module(state, view, module).await?;
+    if let Some(site_id) = site_id {
+        require_own_site(state, account_id, site_id).await?;
+    }
+    let task_key = effect.map(|e| e.scoped("task"));
+    if let Some(key) = &task_key {
+        if let Some(task) = find_by_key(state, account_id, key).await? {
+            return Ok(task);
+        }
+    }
     let cost = metering::cost_of(&state.db, operation).await?;
     let actor = view.user.id.as_str();
-    let hold = metering::place_hold(
-        state,
-        &view.account.id,
+    let task_id = new_id("task");
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let hold = metering::hold_in(
+        &mut tx,
+        account_id,
         actor,
         operation,
         with_buffer(cost.cost_of(estimated_quantity)),
+        now,
     )
     .await?;
-    let task_id = new_id("task");
-    let now = state.clock.now();
     sqlx::query(
-        "INSERT INTO tasks (id, account_id, user_id, module, operation, status, input, site_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8)",
+        "INSERT INTO tasks (id, account_id, user_id, module, operation, status, input, site_id, created_at, hold_id, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, $9, $10)",
     )
     .bind(&task_id)
-    .bind(&view.account.id)
+    .bind(account_id)
     .bind(actor)
     .bind(module)
     .bind(operation)
     .bind(input.to_string())
     .bind(site_id)
     .bind(now)
-    .execute(state.db.pool())
+    .bind(&hold.id)
+    .bind(task_key.as_deref())
+    .execute(&mut *tx)
     .await?;
-    match work.await {
+    tx.commit().await?;
+    state.faults.crash_point("tasks.after_hold");
+    let produced = work.await;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let outcome = match produced {
         Ok(produced) => {
-            let charged = metering::settle(
-                state,
-                &hold,
-                Usage {
-                    quantity: produced.quantity,
-                    cost: cost.cost_of(produced.quantity),
-                    task_id: &task_id,
-                    site_id,
-                    actor,
-                },
+            let usage = Usage {
+                quantity: produced.quantity,
+                cost: cost.cost_of(produced.quantity),
+                task_id: &task_id,
+                site_id,
+                actor,
+            };
+            let charged = metering::settle_in(&mut tx, &hold, usage, now).await?;
+            finish(
+                &mut tx,
+                &task_id,
+                Finished::Succeeded(&produced, charged),
+                now,
             )
             .await?;
-            finish(state, &task_id, "succeeded", Some(&produced), charged).await?;
+            Ok(())
         }
         Err(error) => {
-            metering::release(state, &hold, actor).await?;
-            finish(state, &task_id, "failed", None, 0).await?;
-            return Err(error);
+            metering::release_in(&mut tx, &hold.id, actor, now).await?;
+            finish(&mut tx, &task_id, Finished::Failed(error.code()), now).await?;
+            Err(error)
         }
-    }
-    crate::credits::live::changed(state, &view.account.id);
-    find(state, &view.account.id, &task_id)
+    };
+    tx.commit().await?;
+    crate::credits::live::changed(state, account_id);
+    outcome?;
+    find(state, account_id, &task_id)
         .await?
         .ok_or_else(|| AppError::internal("task vanished"))
 }
 
-async fn finish(
-    state: &AppState,
-    task_id: &str,
-    status: &str,
-    produced: Option<&Produced>,
-    charged: i64,
-) -> AppResult<()> {
+/// 422 unless the site is one of the account's own.
+async fn require_own_site(state: &AppState, account_id: &str, site_id: &str) -> AppResult<()> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM sites WHERE id = $1 AND account_id = $2")
+            .bind(site_id)
+            .bind(account_id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(AppError::invalid(
+            "site_id",
+            "Choose one of your sites, or leave it empty.",
+        )),
+    }
+}
+
+/// How a task ended.
+enum Finished<'a> {
+    Succeeded(&'a Produced, i64),
+    Failed(&'a str),
+}
+
+async fn finish(tx: &mut Tx, task_id: &str, how: Finished<'_>, at: Timestamp) -> AppResult<()> {
+    let (status, produced, charged, error_code) = match how {
+        Finished::Succeeded(produced, charged) => ("succeeded", Some(produced), charged, None),
+        Finished::Failed(code) => ("failed", None, 0, Some(code)),
+    };
     sqlx::query(
-        "UPDATE tasks SET status = $2, result = $3, provider = $4, quantity = $5, credits_charged = $6, finished_at = $7 \
-         WHERE id = $1",
+        "UPDATE tasks SET status = $2, result = $3, provider = $4, quantity = $5, credits_charged = $6, \
+         finished_at = $7, error_code = $8 WHERE id = $1",
     )
     .bind(task_id)
     .bind(status)
@@ -156,8 +207,31 @@ async fn finish(
     .bind(produced.and_then(|p| p.provider.clone()))
     .bind(produced.map(|p| p.quantity).unwrap_or(0))
     .bind(charged)
-    .bind(state.clock.now())
-    .execute(state.db.pool())
+    .bind(at)
+    .bind(error_code)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a task cut off by a crash reads as.
+pub const INTERRUPTED: &str = "interrupted";
+
+/// Ends the running task of an expired hold as failed, nothing charged (inside the expiry's
+/// transaction).
+pub async fn fail_interrupted(
+    tx: &mut Tx,
+    hold_id: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tasks SET status = 'failed', credits_charged = 0, finished_at = $2, error_code = $3 \
+         WHERE hold_id = $1 AND status = 'running'",
+    )
+    .bind(hold_id)
+    .bind(at)
+    .bind(INTERRUPTED)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -180,6 +254,7 @@ pub async fn run_planner(
     state: &AppState,
     view: &SessionView,
     request: PlannerRequest,
+    effect: Option<&EffectKey>,
 ) -> AppResult<TaskView> {
     let keywords = planner_keywords(&request)?;
     let count = keywords.len() as i64;
@@ -202,6 +277,7 @@ pub async fn run_planner(
             input,
             site_id: request.site_id.as_deref(),
         },
+        effect,
         work,
     )
     .await
@@ -235,6 +311,7 @@ pub async fn run_writer(
     state: &AppState,
     view: &SessionView,
     request: WriterRequest,
+    effect: Option<&EffectKey>,
 ) -> AppResult<TaskView> {
     let (operation, quantity) = writer_plan(&request)?;
     let keyword = request.keyword.trim().to_string();
@@ -271,23 +348,56 @@ pub async fn run_writer(
             input,
             site_id: request.site_id.as_deref(),
         },
+        effect,
         work,
     )
     .await
 }
 
-pub async fn find(state: &AppState, account_id: &str, id: &str) -> AppResult<Option<TaskView>> {
-    let row = sqlx::query(
-        "SELECT id, module, operation, status, credits_charged, result, provider, created_at FROM tasks \
-         WHERE account_id = $1 AND id = $2",
+/// Tasks left `running` with no open hold, started before `before`: rows from before tasks
+/// knew their hold, cut off by a crash. They end as failed, nothing charged (their holds were
+/// released when they expired). Run by the scheduler.
+pub async fn fail_orphaned(state: &AppState, before: Timestamp) -> AppResult<u64> {
+    let done = sqlx::query(
+        "UPDATE tasks SET status = 'failed', credits_charged = 0, finished_at = $2, error_code = $3 \
+         WHERE status = 'running' AND created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM credit_holds h WHERE h.id = tasks.hold_id AND h.status = 'open')",
     )
+    .bind(before)
+    .bind(state.clock.now())
+    .bind(INTERRUPTED)
+    .execute(state.db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+const TASK_VIEW: &str =
+    "SELECT id, module, operation, status, credits_charged, result, provider, created_at FROM tasks";
+
+pub async fn find(state: &AppState, account_id: &str, id: &str) -> AppResult<Option<TaskView>> {
+    let row = sqlx::query(&format!("{TASK_VIEW} WHERE account_id = $1 AND id = $2"))
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    row.as_ref().map(view_from_row).transpose()
+}
+
+/// The task a request with this effect key started, if one did.
+async fn find_by_key(state: &AppState, account_id: &str, key: &str) -> AppResult<Option<TaskView>> {
+    let row = sqlx::query(&format!(
+        "{TASK_VIEW} WHERE account_id = $1 AND idempotency_key = $2"
+    ))
     .bind(account_id)
-    .bind(id)
+    .bind(key)
     .fetch_optional(state.db.pool())
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    row.as_ref().map(view_from_row).transpose()
+}
+
+fn view_from_row(row: &sqlx::any::AnyRow) -> AppResult<TaskView> {
     let result: Option<String> = row.try_get("result")?;
-    Ok(Some(TaskView {
+    Ok(TaskView {
         id: row.try_get("id")?,
         module: row.try_get("module")?,
         operation: row.try_get("operation")?,
@@ -296,5 +406,5 @@ pub async fn find(state: &AppState, account_id: &str, id: &str) -> AppResult<Opt
         result: result.and_then(|r| serde_json::from_str(&r).ok()),
         provider: row.try_get("provider")?,
         created_at: rfc3339(row.try_get("created_at")?),
-    }))
+    })
 }

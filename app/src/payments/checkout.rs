@@ -66,6 +66,27 @@ pub async fn pay(
     invoice: &InvoiceFacts,
     method: &ChargeableMethod,
 ) -> AppResult<Option<PaymentView>> {
+    let mut tx = state.db.begin().await?;
+    let started = start_charge(&mut tx, invoice, method, state.clock.now()).await?;
+    tx.commit().await?;
+    match started {
+        Some((payment_id, token)) => charge_and_settle(state, invoice, &payment_id, token)
+            .await
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Records the charge of `invoice` as a `pending` payment inside `tx` (or finds the one a
+/// crash left), and returns it with the method's token; `None` for a bank transfer. Written
+/// before any remote call, so a crash after the commit leaves a charge the scheduler finishes
+/// with the same idempotency key, never an invoice that nobody charges.
+async fn start_charge(
+    tx: &mut crate::backend::Tx,
+    invoice: &InvoiceFacts,
+    method: &ChargeableMethod,
+    now: Timestamp,
+) -> AppResult<Option<(String, String)>> {
     let Some(token) = method
         .token
         .clone()
@@ -73,13 +94,11 @@ pub async fn pay(
     else {
         return Ok(None);
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let payment_id = match records::pending_of_invoice(&mut tx, &invoice.id).await? {
+    let payment_id = match records::pending_of_invoice(tx, &invoice.id).await? {
         Some(id) => id,
         None => {
             records::insert(
-                &mut tx,
+                tx,
                 NewPayment {
                     account_id: &invoice.account_id,
                     invoice_id: &invoice.id,
@@ -96,10 +115,7 @@ pub async fn pay(
             .await?
         }
     };
-    tx.commit().await?;
-    charge_and_settle(state, invoice, &payment_id, token)
-        .await
-        .map(Some)
+    Ok(Some((payment_id, token)))
 }
 
 async fn charge_and_settle(
@@ -158,8 +174,9 @@ async fn notify(state: &AppState, invoice: &InvoiceFacts, failure: Option<Declin
     }
 }
 
-/// Pays an invoice just issued in `tx`: a free one is settled inside it, anything else is
-/// committed and charged. A failed charge is the caller's error (402 with the decline code).
+/// Pays an invoice just issued in `tx`: a free one is settled inside it; otherwise its charge
+/// is recorded in the same transaction, committed, then made. A failed charge is the caller's
+/// error (402 with the decline code).
 pub async fn pay_issued(
     state: &AppState,
     mut tx: crate::backend::Tx,
@@ -169,17 +186,95 @@ pub async fn pay_issued(
     let facts = invoices::facts(&mut tx, invoice_id)
         .await?
         .ok_or_else(|| AppError::internal("invoice vanished"))?;
+    let now = state.clock.now();
     if facts.total == 0 {
-        settlement::invoice_paid(&mut tx, &facts, state.clock.now()).await?;
+        settlement::invoice_paid(&mut tx, &facts, now).await?;
         tx.commit().await?;
         return Ok(None);
     }
+    let started = start_charge(&mut tx, &facts, method, now).await?;
     tx.commit().await?;
-    let payment = pay(state, &facts, method).await?;
+    state.faults.crash_point("checkout.after_issue");
+    let Some((payment_id, token)) = started else {
+        return Ok(None);
+    };
+    let payment = charge_and_settle(state, &facts, &payment_id, token).await?;
+    match failed_payment_error(&payment) {
+        Some(error) => Err(error),
+        None => Ok(Some(payment)),
+    }
+}
+
+/// Finishes what a request cut off by a crash started for an issued invoice: a charge left
+/// `pending` is made now (same idempotency key: charged at most once); otherwise the invoice's
+/// newest payment is returned as it is. A failed charge is the caller's error, as in
+/// [`pay_issued`].
+pub async fn finish_issued(
+    state: &AppState,
+    account_id: &str,
+    invoice_id: &str,
+) -> AppResult<Option<PaymentView>> {
+    let mut tx = state.db.begin().await?;
+    let facts = invoices::facts(&mut tx, invoice_id)
+        .await?
+        .filter(|f| f.account_id == account_id)
+        .ok_or_else(AppError::not_found)?;
+    let pending: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, m.gateway_token FROM payments p LEFT JOIN payment_methods m ON m.id = p.payment_method_id \
+         WHERE p.invoice_id = $1 AND p.status = 'pending'",
+    )
+    .bind(invoice_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let newest: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM payments WHERE invoice_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(invoice_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let payment = match pending {
+        Some((payment_id, Some(token))) if facts.status == "open" => {
+            Some(charge_and_settle(state, &facts, &payment_id, token).await?)
+        }
+        _ => match newest {
+            Some(id) => records::find(&state.db, Some(account_id), &id).await?,
+            None => None,
+        },
+    };
     match payment.as_ref().and_then(failed_payment_error) {
         Some(error) => Err(error),
         None => Ok(payment),
     }
+}
+
+/// First-period invoices that a crash before this version left open with no charge recorded
+/// (a card or PayPal subscription stuck in `pending_payment`): void them and end the attempt,
+/// so the account can subscribe again. Bank transfers are left alone: they wait for a payment.
+pub async fn void_uncharged(state: &AppState, older_than: Timestamp) -> AppResult<usize> {
+    let stuck: Vec<String> = sqlx::query_scalar(
+        "SELECT i.id FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id \
+         JOIN payment_methods m ON m.id = s.payment_method_id \
+         WHERE i.status = 'open' AND i.purpose = 'subscription' AND i.issued_at < $1 \
+         AND s.status = 'pending_payment' AND m.kind <> 'bank_transfer' \
+         AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id)",
+    )
+    .bind(older_than)
+    .fetch_all(state.db.pool())
+    .await?;
+    let now = state.clock.now();
+    let mut voided = 0;
+    for invoice_id in stuck {
+        let mut tx = state.db.begin().await?;
+        if let Some(facts) = invoices::facts(&mut tx, &invoice_id).await? {
+            if facts.status == "open" {
+                settlement::invoice_charge_failed(&mut tx, &facts, now).await?;
+                voided += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(voided)
 }
 
 /// Payments whose charge started but was never settled (the server stopped in between), older

@@ -63,6 +63,7 @@ pub async fn invoice_paid(
             if let Some(plan_id) = &invoice.plan_id {
                 subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
             }
+            subscriptions::set_changing_invoice(tx, &sub.id, None, at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;
         }
         ("credit_package", _) => {

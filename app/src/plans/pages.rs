@@ -13,7 +13,7 @@ use crate::subscriptions::api::{
 use crate::subscriptions::model::SubscriptionView;
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::{date, StatusBadge};
-use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::forms::{action_error, request_key, RequestKeyInput, SubmitButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -316,6 +316,7 @@ fn plan_button(
                 <input type="hidden" name="plan_id" value=plan_id/>
                 <input type="hidden" name="interval" value=move || if actions.yearly.get() { "year" } else { "month" }/>
                 <input type="hidden" name="payment_method_id" value=move || actions.method.get()/>
+                <RequestKeyInput key=request_key(subscribe)/>
                 <SubmitButton pending=subscribe.pending() label="Subscribe" busy_label="Subscribing…"/>
             </ActionForm>
         }
@@ -337,6 +338,7 @@ fn plan_button(
         <ActionForm action=change attr:class="plan-action">
             <input type="hidden" name="subscription_id" value=subscription_id/>
             <input type="hidden" name="plan_id" value=plan_id/>
+            <RequestKeyInput key=request_key(change)/>
             <SubmitButton pending=change.pending() label busy_label=busy class=if upgrade { "button" } else { "button button-secondary" }/>
         </ActionForm>
     }

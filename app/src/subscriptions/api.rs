@@ -11,6 +11,7 @@ use {
     super::service,
     crate::auth::identity::require_session,
     crate::backend::app_state,
+    crate::backend::idempotency::once_for_form,
 };
 
 /// The account's live subscription, if any.
@@ -26,14 +27,28 @@ pub async fn subscribe(
     plan_id: String,
     interval: String,
     payment_method_id: Option<String>,
+    request_key: Option<String>,
 ) -> Result<SubscriptionOutcome, AppError> {
     let (view, _) = require_session().await?;
+    let state = &app_state()?;
+    let view = &view;
     let request = SubscribeRequest {
         plan_id,
         interval,
         payment_method_id,
     };
-    let outcome = service::subscribe(&app_state()?, &view, request).await?;
+    let fingerprint = format!(
+        "subscribe:{}",
+        serde_json::to_string(&request).map_err(AppError::internal)?
+    );
+    let outcome: SubscriptionOutcome = once_for_form(
+        state,
+        &view.account.id,
+        request_key.as_deref(),
+        &fingerprint,
+        |effect| async move { service::subscribe(state, view, request, effect.as_ref()).await },
+    )
+    .await?;
     // A full page load follows, so the header, the sidebar and the guard see the new plan.
     leptos_axum::redirect(if outcome.subscription.status == "active" {
         "/?subscribed=1"
@@ -47,10 +62,23 @@ pub async fn subscribe(
 pub async fn change_plan(
     subscription_id: String,
     plan_id: String,
+    request_key: Option<String>,
 ) -> Result<SubscriptionOutcome, AppError> {
     let (view, _) = require_session().await?;
+    let state = &app_state()?;
+    let view = &view;
+    let fingerprint = format!("change-plan:{subscription_id}:{plan_id}");
     let request = ChangePlanRequest { plan_id };
-    let outcome = service::change_plan(&app_state()?, &view, &subscription_id, request).await?;
+    let outcome: SubscriptionOutcome = once_for_form(
+        state,
+        &view.account.id,
+        request_key.as_deref(),
+        &fingerprint,
+        |effect| async move {
+            service::change_plan(state, view, &subscription_id, request, effect.as_ref()).await
+        },
+    )
+    .await?;
     let what = match (&outcome.invoice, &outcome.subscription.scheduled_plan) {
         (Some(_), _) => "upgraded",
         (None, Some(_)) => "downgrade_scheduled",

@@ -6,8 +6,9 @@ use super::model::{
 };
 use super::periods::{add_months, interval_months, prorate_credits, prorate_money};
 use super::store::{self, NewSubscription, SubscriptionRow};
-use crate::auth::identity::require_owner;
+use crate::auth::identity::{require_owner, require_paying_owner};
 use crate::auth::model::SessionView;
+use crate::backend::idempotency::EffectKey;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
@@ -35,13 +36,20 @@ async fn active_plan(tx: &mut Tx, plan_id: &str) -> AppResult<PlanPricing> {
         .ok_or_else(|| AppError::invalid("plan_id", "Choose one of the plans offered."))
 }
 
+/// Subscribes to a plan. `effect` (from an idempotency key) keys the first invoice, so a retry
+/// of a request cut off by a crash finishes that subscription instead of starting another.
 pub async fn subscribe(
     state: &AppState,
     view: &SessionView,
     request: SubscribeRequest,
+    effect: Option<&EffectKey>,
 ) -> AppResult<SubscriptionOutcome> {
-    require_owner(view)?;
+    require_paying_owner(view)?;
     let account_id = &view.account.id;
+    let invoice_key = effect.map(|e| e.scoped("subscribe"));
+    if let Some(done) = resume_effect(state, account_id, invoice_key.as_deref()).await? {
+        return Ok(done);
+    }
     if !matches!(request.interval.as_str(), "month" | "year") {
         return Err(AppError::invalid("interval", "Choose month or year."));
     }
@@ -103,7 +111,7 @@ pub async fn subscribe(
                 quantity: 1,
                 unit_amount: plan.price(&request.interval),
             }],
-            idempotency_key: None,
+            idempotency_key: invoice_key.as_deref(),
             at: now,
         },
     )
@@ -117,6 +125,42 @@ pub async fn subscribe(
         payment,
     )
     .await
+}
+
+/// What an earlier attempt under the same effect key did, finished: its invoice's pending
+/// charge is made (at most once), and the outcome is what that attempt would have answered.
+async fn resume_effect(
+    state: &AppState,
+    account_id: &str,
+    invoice_key: Option<&str>,
+) -> AppResult<Option<SubscriptionOutcome>> {
+    let Some(key) = invoice_key else {
+        return Ok(None);
+    };
+    let mut tx = state.db.begin().await?;
+    let invoice_id = invoices::find_by_key(&mut tx, key).await?;
+    let facts = match &invoice_id {
+        Some(id) => invoices::facts(&mut tx, id).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    let Some(facts) = facts.filter(|f| f.account_id == account_id) else {
+        return Ok(None);
+    };
+    let subscription_id = facts
+        .subscription_id
+        .clone()
+        .ok_or_else(|| AppError::internal("subscription invoice without a subscription"))?;
+    let payment = checkout::finish_issued(state, account_id, &facts.id).await?;
+    outcome(
+        state,
+        account_id,
+        &subscription_id,
+        Some(&facts.id),
+        payment,
+    )
+    .await
+    .map(Some)
 }
 
 async fn outcome(
@@ -156,17 +200,33 @@ fn conflict(message: &str) -> AppError {
 /// Upgrade (a higher price for the same interval) takes effect now with a prorated charge and
 /// prorated credits; anything else is a downgrade scheduled for the end of the period. Choosing
 /// the current plan again undoes a scheduled downgrade.
+///
+/// One guarded transition: the subscription row is locked for the whole decision, and an
+/// upgrade marks it with its proration invoice until that invoice is paid or voided, so
+/// concurrent changes cannot both charge. `effect` keys the proration invoice, as in
+/// [`subscribe`].
 pub async fn change_plan(
     state: &AppState,
     view: &SessionView,
     id: &str,
     request: ChangePlanRequest,
+    effect: Option<&EffectKey>,
 ) -> AppResult<SubscriptionOutcome> {
-    require_owner(view)?;
+    require_paying_owner(view)?;
     let account_id = &view.account.id;
+    let invoice_key = effect.map(|e| e.scoped("change-plan"));
+    if let Some(done) = resume_effect(state, account_id, invoice_key.as_deref()).await? {
+        return Ok(done);
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    store::lock(&mut tx, id).await?;
     let sub = owned(&mut tx, view, id).await?;
+    if sub.changing_invoice_id.is_some() {
+        return Err(conflict(
+            "A plan change is already being paid for. Wait for it to finish, then try again.",
+        ));
+    }
     if sub.status != "active" {
         return Err(conflict(match sub.status.as_str() {
             "past_due" => "Pay the overdue invoice before changing plans.",
@@ -234,12 +294,13 @@ pub async fn change_plan(
                 quantity: 1,
                 unit_amount: charge,
             }],
-            idempotency_key: None,
+            idempotency_key: invoice_key.as_deref(),
             at: now,
         },
     )
     .await?;
     store::schedule_plan(&mut tx, id, None, now).await?;
+    store::set_changing_invoice(&mut tx, id, Some(&invoice_id), now).await?;
     let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
     outcome(state, account_id, id, Some(&invoice_id), payment).await
 }

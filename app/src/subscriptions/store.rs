@@ -23,11 +23,13 @@ pub struct SubscriptionRow {
     pub payment_method_id: Option<String>,
     pub past_due_since: Option<Timestamp>,
     pub renewal_attempts: i64,
+    /// The proration invoice of an upgrade being paid for.
+    pub changing_invoice_id: Option<String>,
 }
 
 const ROW: &str = "SELECT id, account_id, plan_id, status, billing_interval, current_period_start, current_period_end, \
-     anchor_at, cancel_at_period_end, scheduled_plan_id, payment_method_id, past_due_since, renewal_attempts \
-     FROM subscriptions";
+     anchor_at, cancel_at_period_end, scheduled_plan_id, payment_method_id, past_due_since, renewal_attempts, \
+     changing_invoice_id FROM subscriptions";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionRow, sqlx::Error> {
     Ok(SubscriptionRow {
@@ -44,6 +46,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionRow, sqlx::Error> {
         payment_method_id: row.try_get("payment_method_id")?,
         past_due_since: row.try_get("past_due_since")?,
         renewal_attempts: row.try_get("renewal_attempts")?,
+        changing_invoice_id: row.try_get("changing_invoice_id")?,
     })
 }
 
@@ -151,6 +154,32 @@ pub async fn set_plan(
     .bind(at)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Locks the subscription row for the rest of `tx` (PostgreSQL; SQLite's write transaction
+/// holds the database already), so a decision read from it stays true until the commit.
+pub async fn lock(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks (or, with `None`, clears) the upgrade whose proration invoice is being paid for.
+pub async fn set_changing_invoice(
+    tx: &mut Tx,
+    id: &str,
+    invoice_id: Option<&str>,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE subscriptions SET changing_invoice_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(invoice_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

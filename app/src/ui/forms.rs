@@ -42,6 +42,23 @@ pub fn SubmitButton(
     }
 }
 
+/// The idempotency key of a form that moves money or credits: one per rendered form and per
+/// completed submission of `action`, so a double click (or a resent no-JS post) acts once and
+/// the next deliberate submission acts again. Server side: `backend::idempotency`.
+pub fn request_key<S>(action: ServerAction<S>) -> Memo<String>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    Memo::new(move |_| format!("{}-{}", action.version().get(), random_token()))
+}
+
+/// The hidden field carrying [`request_key`].
+#[component]
+pub fn RequestKeyInput(key: Memo<String>) -> impl IntoView {
+    view! { <input type="hidden" name="request_key" value=move || key.get()/> }
+}
+
 /// A random token for one rendered form (idempotency of a submission).
 pub fn random_token() -> String {
     #[cfg(feature = "ssr")]

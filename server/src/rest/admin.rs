@@ -4,6 +4,7 @@ use super::idempotency;
 use super::json::ApiJson;
 use super::route;
 use app::auth::identity::AdminUser;
+use app::backend::idempotency::EffectKey;
 use app::backend::{mail, AppState};
 use app::common::AppResult;
 use app::credits::adjustments::{self, Adjustment};
@@ -42,21 +43,19 @@ async fn adjust_credits(
     ApiJson(request): ApiJson<AdjustRequest>,
 ) -> Response {
     let fingerprint = format!("adjust:{user_id}:{}:{}", request.amount, request.reason);
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let work = async {
+    let (state, view) = (&state, &admin.view);
+    let work = |effect: Option<EffectKey>| async move {
+        let key = effect.map(|e| e.scoped("adjust"));
         let adjustment = Adjustment {
             amount: request.amount,
             reason: &request.reason,
             key: key.as_deref(),
         };
-        adjustments::adjust(&state, &admin.view, &user_id, adjustment).await
+        adjustments::adjust(state, view, &user_id, adjustment).await
     };
     idempotency::once(
-        &state,
-        &admin.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::OK,

@@ -6,6 +6,7 @@ use super::json::JsonOrDefault;
 use super::paging::Paging;
 use super::{route, Items};
 use app::auth::identity::{ActiveTenant, Authenticated};
+use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::credits::model::{
@@ -234,10 +235,13 @@ async fn purchase(
         "package:{id}:{}",
         request.payment_method_id.as_deref().unwrap_or("")
     );
-    let work = packages::purchase(&state, &auth.view, &id, request, None);
+    let (state, view) = (&state, &auth.view);
+    let work = |effect: Option<EffectKey>| async move {
+        packages::purchase(state, view, &id, request, effect.as_ref()).await
+    };
     let response = idempotency::once(
-        &state,
-        &auth.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::CREATED,

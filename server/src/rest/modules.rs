@@ -5,6 +5,7 @@ use super::idempotency;
 use super::json::ApiJson;
 use super::route;
 use app::auth::identity::Authenticated;
+use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::modules::model::{PlannerRequest, TaskView, WriterRequest};
@@ -32,10 +33,13 @@ async fn planner_task(
         "planner:{}",
         serde_json::to_string(&request).unwrap_or_default()
     );
-    let work = tasks::run_planner(&state, &auth.view, request);
+    let (state, view) = (&state, &auth.view);
+    let work = |effect: Option<EffectKey>| async move {
+        tasks::run_planner(state, view, request, effect.as_ref()).await
+    };
     idempotency::once(
-        &state,
-        &auth.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::CREATED,
@@ -54,10 +58,13 @@ async fn writer_task(
         "writer:{}",
         serde_json::to_string(&request).unwrap_or_default()
     );
-    let work = tasks::run_writer(&state, &auth.view, request);
+    let (state, view) = (&state, &auth.view);
+    let work = |effect: Option<EffectKey>| async move {
+        tasks::run_writer(state, view, request, effect.as_ref()).await
+    };
     idempotency::once(
-        &state,
-        &auth.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::CREATED,

@@ -4,6 +4,7 @@ use super::idempotency;
 use super::json::{ApiJson, JsonOrDefault};
 use super::route;
 use app::auth::identity::Authenticated;
+use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::subscriptions::model::{
@@ -49,10 +50,13 @@ async fn subscribe(
         "subscribe:{}",
         serde_json::to_string(&request).unwrap_or_default()
     );
-    let work = service::subscribe(&state, &auth.view, request);
+    let (state, view) = (&state, &auth.view);
+    let work = |effect: Option<EffectKey>| async move {
+        service::subscribe(state, view, request, effect.as_ref()).await
+    };
     idempotency::once(
-        &state,
-        &auth.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::CREATED,
@@ -69,10 +73,13 @@ async fn change_plan(
     ApiJson(request): ApiJson<ChangePlanRequest>,
 ) -> Response {
     let fingerprint = format!("change-plan:{id}:{}", request.plan_id);
-    let work = service::change_plan(&state, &auth.view, &id, request);
+    let (state, view) = (&state, &auth.view);
+    let work = |effect: Option<EffectKey>| async move {
+        service::change_plan(state, view, &id, request, effect.as_ref()).await
+    };
     idempotency::once(
-        &state,
-        &auth.view.account.id,
+        state,
+        &view.account.id,
         &headers,
         &fingerprint,
         StatusCode::OK,
