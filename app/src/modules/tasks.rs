@@ -98,7 +98,13 @@ where
     let task_key = effect.map(|e| e.scoped("task"));
     if let Some(key) = &task_key {
         if let Some(task) = find_by_key(state, account_id, key).await? {
-            return Ok(task);
+            if task.status != "running" {
+                return Ok(task);
+            }
+            // The effect key is ours only after the claim's lease passed, longer than any
+            // request lives: the request that started this task is gone. It ends as
+            // interrupted (nothing charged) and this retry runs the work again.
+            abandon(state, &task.id, state.clock.now()).await?;
         }
     }
     let cost = metering::cost_of(&state.db, operation).await?;
@@ -211,6 +217,25 @@ async fn finish(tx: &mut Tx, task_id: &str, how: Finished<'_>, at: Timestamp) ->
     .bind(error_code)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Ends a task whose request is gone: its hold given back, `failed` as interrupted, and its
+/// idempotency key freed for the retry that runs instead.
+async fn abandon(state: &AppState, task_id: &str, at: Timestamp) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let hold_id: Option<String> = sqlx::query_scalar(
+        "UPDATE tasks SET idempotency_key = NULL WHERE id = $1 AND status = 'running' RETURNING hold_id",
+    )
+    .bind(task_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten();
+    if let Some(hold_id) = hold_id {
+        metering::release_in(&mut tx, &hold_id, "system", at).await?;
+        fail_interrupted(&mut tx, &hold_id, at).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

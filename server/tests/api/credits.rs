@@ -126,7 +126,7 @@ fn entry<'a>(
 struct Model {
     balance: i64,
     plan: i64,
-    holds: Vec<(metering::Hold, i64)>,
+    holds: Vec<(metering::Hold, i64, i64)>,
 }
 
 async fn ledger_matches_an_exact_model(app: TestApp) {
@@ -209,15 +209,21 @@ async fn ledger_matches_an_exact_model(app: TestApp) {
                     )
                     .await;
                     if model.balance >= amount {
-                        model.holds.push((result.expect("covered hold"), amount));
+                        // A hold takes plan credits first and gives them back as plan credits.
+                        let plan_part = model.plan.min(amount);
+                        model
+                            .holds
+                            .push((result.expect("covered hold"), amount, plan_part));
                         model.balance -= amount;
+                        model.plan -= plan_part;
                     } else {
                         let err = result.expect_err("uncovered hold");
                         assert_eq!(err.code(), "insufficient_credits");
                     }
                 }
                 5 if !model.holds.is_empty() => {
-                    let (hold, amount) = model.holds.remove(rng.gen_range(0..model.holds.len()));
+                    let (hold, amount, plan_part) =
+                        model.holds.remove(rng.gen_range(0..model.holds.len()));
                     let cost = rng.gen_range(0..amount + 20);
                     let usage = Usage {
                         quantity: 1,
@@ -230,14 +236,16 @@ async fn ledger_matches_an_exact_model(app: TestApp) {
                     let expected = cost.min(amount);
                     assert_eq!(charged, expected, "charge capped at the hold");
                     model.balance += amount - expected;
-                    model.plan = (model.plan - expected).max(0);
+                    model.plan = (model.plan + plan_part - expected).max(0);
                 }
                 6 if !model.holds.is_empty() => {
-                    let (hold, amount) = model.holds.remove(rng.gen_range(0..model.holds.len()));
+                    let (hold, amount, plan_part) =
+                        model.holds.remove(rng.gen_range(0..model.holds.len()));
                     metering::release(state, &hold, "test").await.unwrap();
                     // A second release gives nothing back.
                     metering::release(state, &hold, "test").await.unwrap();
                     model.balance += amount;
+                    model.plan += plan_part;
                 }
                 7 => {
                     let mut tx = state.db.begin().await.unwrap();
@@ -283,7 +291,7 @@ async fn ledger_matches_an_exact_model(app: TestApp) {
             let held = metering::held(&state.db, account).await.unwrap();
             assert_eq!(held, model.holds.iter().map(|h| h.1).sum::<i64>());
         }
-        for (hold, _) in model.holds.drain(..) {
+        for (hold, _, _) in model.holds.drain(..) {
             metering::release(state, &hold, "test").await.unwrap();
         }
     }

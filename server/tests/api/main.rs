@@ -13,6 +13,7 @@ mod health;
 mod limits;
 mod mail;
 mod payment_methods;
+mod recovery;
 mod smtp_sink;
 mod subscriptions;
 mod team;
