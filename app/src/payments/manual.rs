@@ -5,7 +5,7 @@
 use super::model::PaymentView;
 use super::records::{self, NewPayment};
 use super::settlement;
-use crate::auth::identity::require_owner;
+use crate::auth::identity::require_paying_owner;
 use crate::auth::model::SessionView;
 use crate::backend::ids::new_id;
 use crate::backend::AppState;
@@ -54,7 +54,7 @@ pub async fn submit(
     view: &SessionView,
     input: ManualPayment,
 ) -> AppResult<PaymentView> {
-    require_owner(view)?;
+    require_paying_owner(view)?;
     let reference = input.reference.trim();
     if reference.is_empty() || reference.chars().count() > 100 {
         return Err(AppError::invalid(

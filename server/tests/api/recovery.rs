@@ -3,7 +3,7 @@
 //! A crash is injected at a named point (`Faults::crash_point`): the request dies there as if
 //! the process were killed — what it committed stays, the rest never runs, its connection is cut.
 
-use crate::helpers::{card_body, Tenant, TestApp, PASSWORD};
+use crate::helpers::{card_body, Tenant, TestApp};
 use app::backend::idempotency::LEASE_SECONDS;
 use app::credits::metering;
 use serde_json::{json, Value};
@@ -71,6 +71,13 @@ async fn subscription_status(app: &TestApp, account_id: &str) -> String {
     .unwrap()
 }
 
+/// A subscribe (no key) that dies after its first invoice is issued, before the charge.
+async fn subscribe_and_crash_before_the_charge(app: &TestApp, tenant: &Tenant) {
+    app.state.faults.arm_crash("checkout.after_issue");
+    let path = "/api/v1/auth/subscriptions/";
+    died(&post_keyed(app, path, &tenant.access, &subscribe_body(), None).await);
+}
+
 fn subscribe_body() -> Value {
     json!({"plan_id": "plan_starter", "interval": "month"})
 }
@@ -81,100 +88,87 @@ fn subscribe_body() -> Value {
 async fn a_retry_after_the_lease_finishes_a_crashed_subscribe_once(app: TestApp) {
     let tenant = tenant_with_card(&app, "crash-sub@example.com").await;
     let path = "/api/v1/auth/subscriptions/";
+    let body = subscribe_body();
+    let send = || post_keyed(&app, path, &tenant.access, &body, Some("sub-key"));
     app.state.faults.arm_crash("checkout.after_issue");
-    died(
-        &post_keyed(
-            &app,
-            path,
-            &tenant.access,
-            &subscribe_body(),
-            Some("sub-key"),
-        )
-        .await,
-    );
-    assert_eq!(
-        subscription_status(&app, &tenant.account_id).await,
-        "pending_payment"
-    );
+    died(&send().await);
+    let status = subscription_status(&app, &tenant.account_id).await;
+    assert_eq!(status, "pending_payment");
 
-    let (status, body) = post_keyed(
-        &app,
-        path,
-        &tenant.access,
-        &subscribe_body(),
-        Some("sub-key"),
-    )
-    .await
-    .unwrap();
+    let (status, body) = send().await.unwrap();
+    let code = body["error"]["code"].as_str();
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
+        (status, code),
         (409, Some("conflict")),
         "still leased: {body}"
     );
 
     app.set_time(app.clock.now() + LEASE_SECONDS + 1);
-    let (status, first) = post_keyed(
-        &app,
-        path,
-        &tenant.access,
-        &subscribe_body(),
-        Some("sub-key"),
-    )
-    .await
-    .unwrap();
+    let (status, first) = send().await.unwrap();
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["subscription"]["status"], "active");
     assert_eq!(first["payment"]["status"], "succeeded");
-    let (status, replay) = post_keyed(
-        &app,
-        path,
-        &tenant.access,
-        &subscribe_body(),
-        Some("sub-key"),
-    )
-    .await
-    .unwrap();
+    let (status, replay) = send().await.unwrap();
     assert_eq!((status, &replay), (201, &first), "the same answer again");
 
     app.set_time(app.clock.now() + 600);
     app.tick().await;
+    let account = tenant.account_id.as_str();
+    assert_eq!(succeeded_payments(&app, account).await, 1, "charged once");
+    let payments = "SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE account_id = $1";
+    assert_eq!(count(&app, payments, account).await, 1);
+    assert_eq!(plan_grants(&app, account).await, 1, "credits granted once");
+    assert_eq!(app.balance(&tenant.access).await, 1000);
+}
+
+/// Item 1 (purchases and plan changes): the same recovery for a package bought and an upgrade
+/// cut off between issuing and charging: after the lease the retry charges once, grants once.
+async fn a_retry_after_the_lease_finishes_a_crashed_purchase_and_upgrade_once(app: TestApp) {
+    let (tenant, subscribed) = app
+        .subscribed_tenant("crash-buy@example.com", "plan_starter")
+        .await;
+    let id = subscribed["subscription"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let buy = "/api/v1/billing/credit-packages/pkg_small/purchase/";
+    let upgrade = format!("/api/v1/auth/subscriptions/{id}/change-plan/");
+    let growth = json!({"plan_id": "plan_growth"});
+    for (path, body) in [(buy, json!({})), (upgrade.as_str(), growth)] {
+        app.state.faults.arm_crash("checkout.after_issue");
+        died(&post_keyed(&app, path, &tenant.access, &body, Some(path)).await);
+        app.set_time(app.clock.now() + LEASE_SECONDS + 1);
+        let (status, first) = post_keyed(&app, path, &tenant.access, &body, Some(path))
+            .await
+            .unwrap();
+        assert!(status == 200 || status == 201, "{path}: {status} {first}");
+        assert_eq!(first["payment"]["status"], "succeeded", "{path}: {first}");
+        let (_, replay) = post_keyed(&app, path, &tenant.access, &body, Some(path))
+            .await
+            .unwrap();
+        assert_eq!(replay, first, "{path}");
+    }
     assert_eq!(
         succeeded_payments(&app, &tenant.account_id).await,
-        1,
-        "charged once"
+        3,
+        "subscription, package, upgrade"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE account_id = $1",
-            &tenant.account_id
-        )
-        .await,
+        count(&app, "SELECT CAST(COUNT(*) AS BIGINT) FROM credit_ledger WHERE account_id = $1 AND kind = 'purchase'", &tenant.account_id).await,
         1
     );
     assert_eq!(
         plan_grants(&app, &tenant.account_id).await,
-        1,
-        "credits granted once"
+        2,
+        "first period and upgrade"
     );
-    assert_eq!(app.balance(&tenant.access).await, 1000);
 }
 
 /// Item 3: a crash between issuing the first invoice and charging it leaves a recorded charge,
 /// which the scheduler makes (once) and settles; the account is not stuck.
 async fn the_scheduler_charges_a_first_invoice_a_crash_left_uncharged(app: TestApp) {
     let tenant = tenant_with_card(&app, "crash-charge@example.com").await;
-    app.state.faults.arm_crash("checkout.after_issue");
-    died(
-        &post_keyed(
-            &app,
-            "/api/v1/auth/subscriptions/",
-            &tenant.access,
-            &subscribe_body(),
-            None,
-        )
-        .await,
-    );
+    subscribe_and_crash_before_the_charge(&app, &tenant).await;
     assert_eq!(
         subscription_status(&app, &tenant.account_id).await,
         "pending_payment"
@@ -203,17 +197,7 @@ async fn the_scheduler_charges_a_first_invoice_a_crash_left_uncharged(app: TestA
 /// with no payment at all is voided and the attempt ended, so the owner can subscribe again.
 async fn a_first_invoice_with_no_charge_recorded_is_voided(app: TestApp) {
     let tenant = tenant_with_card(&app, "legacy@example.com").await;
-    app.state.faults.arm_crash("checkout.after_issue");
-    died(
-        &post_keyed(
-            &app,
-            "/api/v1/auth/subscriptions/",
-            &tenant.access,
-            &subscribe_body(),
-            None,
-        )
-        .await,
-    );
+    subscribe_and_crash_before_the_charge(&app, &tenant).await;
     sqlx::query("DELETE FROM payments WHERE account_id = $1")
         .bind(&tenant.account_id)
         .execute(app.state.db.pool())
@@ -491,7 +475,6 @@ async fn unverified_owners_cannot_pay(engine: crate::helpers::Engine) {
         .await,
         0
     );
-    let _ = PASSWORD;
 }
 
 /// Item 9: a task's site must be one of the account's: another account's site is 422 and
@@ -567,6 +550,7 @@ async fn the_writer_form_runs_once_per_key(app: TestApp) {
 
 crate::on_both_engines!(
     a_retry_after_the_lease_finishes_a_crashed_subscribe_once,
+    a_retry_after_the_lease_finishes_a_crashed_purchase_and_upgrade_once,
     the_scheduler_charges_a_first_invoice_a_crash_left_uncharged,
     a_first_invoice_with_no_charge_recorded_is_voided,
     a_crashed_task_fails_when_its_hold_expires,
