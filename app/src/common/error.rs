@@ -182,6 +182,16 @@ impl AppError {
         AppError::invalid_fields([(field.to_string(), problem.into())].into())
     }
 
+    /// Input that does not parse as a whole (a body, a query string), with no one field to name.
+    pub fn malformed(problem: impl Into<String>) -> Self {
+        AppError::with_message(
+            ErrorKind::ValidationFailed {
+                fields: BTreeMap::new(),
+            },
+            problem,
+        )
+    }
+
     pub fn invalid_fields(fields: BTreeMap<String, String>) -> Self {
         AppError::new(ErrorKind::ValidationFailed { fields })
     }
@@ -248,12 +258,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             E::Request(_) => AppError::new(ErrorKind::Unavailable),
-            E::Args(problem) | E::MissingArg(problem) => AppError::with_message(
-                ErrorKind::ValidationFailed {
-                    fields: BTreeMap::new(),
-                },
-                problem,
-            ),
+            E::Args(problem) | E::MissingArg(problem) => AppError::malformed(problem),
             other => AppError::internal(other),
         }
     }

@@ -2,6 +2,7 @@
 //! admin's review of them.
 
 use super::paging::Paging;
+use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::auth::identity::{AdminUser, Authenticated};
 use app::backend::AppState;
@@ -11,7 +12,7 @@ use app::payments::manual::{self, ManualPayment, MAX_RECEIPT_BYTES};
 use app::payments::model::PaymentView;
 use app::payments::records;
 use axum::extract::multipart::Field;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -160,7 +161,7 @@ async fn submit_manual(
 async fn receipt(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Response> {
     let (bytes, content_type) = manual::receipt(&state, &auth.view, &id).await?;
     Ok((
@@ -212,8 +213,8 @@ async fn admin_all(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(format): Query<super::csv::Format>,
-    Query(filter): Query<records::PaymentFilter>,
+    ApiQuery(format): ApiQuery<super::csv::Format>,
+    ApiQuery(filter): ApiQuery<records::PaymentFilter>,
 ) -> AppResult<Response> {
     if format.is_csv() {
         let (sql, args) = records::admin_query(&filter)?;
@@ -256,7 +257,7 @@ struct Decision {
 async fn approve(
     state: State<AppState>,
     admin: AdminUser,
-    id: Path<String>,
+    id: ApiPath<String>,
     decision: super::json::JsonOrDefault<Decision>,
 ) -> AppResult<Json<PaymentView>> {
     decide(state, admin, id, decision, true).await
@@ -265,7 +266,7 @@ async fn approve(
 async fn reject(
     state: State<AppState>,
     admin: AdminUser,
-    id: Path<String>,
+    id: ApiPath<String>,
     decision: super::json::JsonOrDefault<Decision>,
 ) -> AppResult<Json<PaymentView>> {
     decide(state, admin, id, decision, false).await
@@ -274,7 +275,7 @@ async fn reject(
 async fn decide(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     super::json::JsonOrDefault(decision): super::json::JsonOrDefault<Decision>,
     approve: bool,
 ) -> AppResult<Json<PaymentView>> {
