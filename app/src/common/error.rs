@@ -53,6 +53,8 @@ pub enum ErrorKind {
     /// Any other state conflict.
     Conflict,
     PayloadTooLarge,
+    /// The body is of a type this endpoint does not read.
+    UnsupportedMediaType,
     Throttled {
         retry_after_seconds: u64,
     },
@@ -82,6 +84,7 @@ impl ErrorKind {
             | ErrorKind::IdempotencyConflict
             | ErrorKind::Conflict => 409,
             ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::UnsupportedMediaType => 415,
             ErrorKind::Throttled { .. } => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
@@ -109,6 +112,7 @@ impl ErrorKind {
             ErrorKind::IdempotencyConflict => "idempotency_conflict",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Throttled { .. } => "throttled",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
@@ -140,6 +144,7 @@ impl ErrorKind {
             }
             ErrorKind::Conflict => "The request conflicts with the current state.",
             ErrorKind::PayloadTooLarge => "The request is too large.",
+            ErrorKind::UnsupportedMediaType => "The request body is of a type this does not read.",
             ErrorKind::Throttled { .. } => "Too many requests. Please wait and try again.",
             ErrorKind::Unavailable => "The service is unavailable. Please try again.",
             ErrorKind::Internal => "Something went wrong on our side. Please try again.",

@@ -1,8 +1,130 @@
-//! Malformed input answers a 4xx in the error shape, never a 5xx or axum's plain text: REST
-//! query strings and path segments that do not parse, page numbers at the ends of `i64`.
+//! Malformed input answers a 4xx in the error shape, never a 5xx or axum's plain text: bodies a
+//! server function cannot read (every registered server function, signed out and signed in),
+//! REST query strings and path segments that do not parse, page numbers at the ends of `i64`.
 
 use crate::helpers::TestApp;
+use reqwest::header::{CONTENT_TYPE, COOKIE, ORIGIN};
 use serde_json::Value;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A body a server function cannot read: what it is, its declared type, and the status and
+/// code it must get.
+struct Malformed {
+    what: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    status: u16,
+    code: &'static str,
+}
+
+fn malformed_bodies() -> Vec<Malformed> {
+    vec![
+        Malformed {
+            what: "octet-stream",
+            content_type: "application/octet-stream",
+            body: vec![0x00, 0x9f, 0x92, 0x96, 0xff],
+            status: 415,
+            code: "unsupported_media_type",
+        },
+        Malformed {
+            what: "cbor",
+            // {"page": 1}
+            content_type: "application/cbor",
+            body: vec![0xa1, 0x64, b'p', b'a', b'g', b'e', 0x01],
+            status: 415,
+            code: "unsupported_media_type",
+        },
+        Malformed {
+            what: "garbage form",
+            content_type: FORM,
+            body: b"\xff\xfe=%zz&page=%C3\x00".to_vec(),
+            status: 422,
+            code: "validation_failed",
+        },
+        Malformed {
+            what: "3 MB form",
+            content_type: FORM,
+            body: [b"keywords=".as_slice(), &vec![b'a'; 3 * 1024 * 1024]].concat(),
+            status: 413,
+            code: "payload_too_large",
+        },
+    ]
+}
+
+/// Every server function the server registered.
+fn server_fn_paths() -> Vec<&'static str> {
+    let mut paths: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    paths.sort();
+    assert!(paths.len() > 50, "the registry lists the server functions");
+    paths
+}
+
+async fn server_functions_refuse_unreadable_bodies_with_a_4xx(app: TestApp) {
+    let (tenant, _) = app
+        .subscribed_tenant("reader@example.com", "plan_growth")
+        .await;
+    let signed_in = format!("igny8_at={}", tenant.access);
+    for session in [None, Some(signed_in.as_str())] {
+        for path in server_fn_paths() {
+            for bad in malformed_bodies() {
+                let mut request = app
+                    .client
+                    .post(app.url(path))
+                    .header(ORIGIN, &app.address)
+                    .header(CONTENT_TYPE, bad.content_type)
+                    .body(bad.body);
+                if let Some(cookie) = session {
+                    request = request.header(COOKIE, cookie);
+                }
+                let response = request.send().await.unwrap();
+                let context = format!("{path} {} (signed in: {})", bad.what, session.is_some());
+                assert_eq!(response.status(), bad.status, "{context}");
+                assert!(
+                    response.headers()[CONTENT_TYPE]
+                        .to_str()
+                        .unwrap()
+                        .starts_with("application/json"),
+                    "{context}"
+                );
+                // The body of every server-function error: the `AppError` itself.
+                let error: Value = response.json().await.unwrap();
+                assert_eq!(error["code"], bad.code, "{context}: {error}");
+                assert!(error["message"].is_string(), "{context}: {error}");
+            }
+        }
+    }
+    // The session still works: nothing above ran a function (`auth/logout` included).
+    let subscription = app
+        .server_fn("/api/billing/subscription", &tenant.access, &[])
+        .await;
+    assert_eq!(subscription.status(), 200);
+}
+
+/// A plain form post with too much in it goes back to its page with the error, as the
+/// functions' own errors do, instead of a page of JSON.
+async fn an_oversized_form_without_javascript_goes_back_with_the_error(app: TestApp) {
+    let back = app.url("/login");
+    let response = crate::helpers::form_client()
+        .post(app.url("/api/auth/login"))
+        .header(ORIGIN, &app.address)
+        .header(reqwest::header::REFERER, &back)
+        .header(CONTENT_TYPE, FORM)
+        .body([b"email=".as_slice(), &vec![b'a'; 300 * 1024]].concat())
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = crate::helpers::location(&response);
+    assert!(location.starts_with(&format!("{back}?")), "{location}");
+    assert!(
+        location.contains("__path=%2Fapi%2Fauth%2Flogin"),
+        "{location}"
+    );
+    assert!(location.contains("__err="), "{location}");
+}
 
 async fn assert_error_shape(response: reqwest::Response, status: u16, context: &str) -> Value {
     assert_eq!(response.status(), status, "{context}");
@@ -144,6 +266,8 @@ async fn page_numbers_at_the_ends_of_i64_are_refused_or_clamped(app: TestApp) {
 }
 
 crate::on_both_engines!(
+    server_functions_refuse_unreadable_bodies_with_a_4xx,
+    an_oversized_form_without_javascript_goes_back_with_the_error,
     rest_queries_and_paths_that_do_not_parse_answer_in_the_error_shape,
     page_numbers_at_the_ends_of_i64_are_refused_or_clamped,
 );
