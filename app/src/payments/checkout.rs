@@ -89,7 +89,7 @@ pub async fn pay(
                     amount: invoice.total,
                     currency: &invoice.currency,
                     reference: None,
-                    receipt: None,
+                    receipt_content_type: None,
                     at: now,
                 },
             )

@@ -8,15 +8,18 @@ use app::auth::identity::{AdminUser, Authenticated};
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::invoices::model::Page;
-use app::payments::manual::{self, ManualPayment, MAX_RECEIPT_BYTES};
+use app::payments::manual::{self, ManualPayment};
 use app::payments::model::PaymentView;
+use app::payments::receipts::MAX_RECEIPT_BYTES;
 use app::payments::records;
+use axum::body::Body;
 use axum::extract::multipart::Field;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 /// What the manual-payment route reads at most. Larger than a valid receipt on purpose: an
@@ -158,12 +161,27 @@ async fn submit_manual(
     }
 }
 
+/// The receipt, streamed from the database a chunk at a time. The first chunk is read before
+/// answering, so a database that fails at once answers an error status, not a cut-off body.
 async fn receipt(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Response> {
-    let (bytes, content_type) = manual::receipt(&state, &auth.view, &id).await?;
+    let (content_type, mut bytes) = manual::receipt(&state, &auth.view, &id).await?;
+    let first = bytes.next_chunk().await?;
+    let rest = futures_util::stream::unfold(Some(bytes), |bytes| async move {
+        let mut bytes = bytes?;
+        match bytes.next_chunk().await {
+            Ok(chunk) => chunk.map(|chunk| (Ok(chunk), Some(bytes))),
+            Err(e) => {
+                // The status is sent: cut the body off (the client sees it incomplete).
+                tracing::error!(error = %e, "receipt read failed mid-way");
+                Some((Err(std::io::Error::other("receipt read failed")), None))
+            }
+        }
+    });
+    let chunks = futures_util::stream::iter(first.map(Ok)).chain(rest);
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -171,7 +189,7 @@ async fn receipt(
             // Never let a browser guess another type from the bytes.
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
-        bytes,
+        Body::from_stream(chunks),
     )
         .into_response())
 }
