@@ -124,6 +124,14 @@ async fn an_oversized_form_without_javascript_goes_back_with_the_error(app: Test
         "{location}"
     );
     assert!(location.contains("__err="), "{location}");
+    // The page shows the error for what it is.
+    let page = crate::helpers::page(&app, &location.replace(&app.address, ""), None).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"data-error-code="payload_too_large""#),
+        "{html}"
+    );
 }
 
 async fn assert_error_shape(response: reqwest::Response, status: u16, context: &str) -> Value {
