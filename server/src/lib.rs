@@ -3,5 +3,6 @@
 
 pub mod config;
 pub mod rest;
+pub mod server_fns;
 pub mod startup;
 pub mod telemetry;

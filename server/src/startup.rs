@@ -4,6 +4,7 @@
 
 use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
 use crate::rest;
+use crate::server_fns::{self, ServerFnPaths};
 use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
@@ -140,6 +141,10 @@ fn build_router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            ServerFnPaths::registered(),
+            server_fns::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             identity::middleware,

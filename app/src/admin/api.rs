@@ -28,14 +28,9 @@ where
     Fut: std::future::Future<Output = Result<(Vec<T>, i64), E>>,
     AppError: From<E>,
 {
-    let page = page.max(1);
-    let (items, total) = fetch(ADMIN_PAGE_SIZE, (page - 1) * ADMIN_PAGE_SIZE).await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: ADMIN_PAGE_SIZE,
-        total,
-    })
+    let request = crate::common::PageRequest::clamped(page, ADMIN_PAGE_SIZE);
+    let (items, total) = fetch(request.limit(), request.offset()).await?;
+    Ok(request.page_of(items, total))
 }
 
 #[server(endpoint = "admin/stats")]

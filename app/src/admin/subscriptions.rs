@@ -116,7 +116,7 @@ pub async fn activate(
             amount: invoice.try_get("total")?,
             currency: &currency,
             reference: Some(&reference),
-            receipt: None,
+            receipt_content_type: None,
             at: now,
         },
     )

@@ -26,8 +26,8 @@ pub struct Settings {
     pub mail_from: String,
     pub require_email_verification: bool,
     pub auth_limits: crate::auth::throttle::AuthLimits,
-    /// Where uploaded bank-transfer receipts are kept: outside the web root, served only
-    /// through an authorizing handler.
+    /// Where older versions kept uploaded bank-transfer receipts (outside the web root); still
+    /// read for their payments. New receipts are in the database (`payments::receipts`).
     pub receipts_dir: std::path::PathBuf,
     /// `FAULT_INJECTION=true` (never in production): tests may make parts fail on purpose.
     pub fault_injection: bool,

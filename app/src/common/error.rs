@@ -53,6 +53,8 @@ pub enum ErrorKind {
     /// Any other state conflict.
     Conflict,
     PayloadTooLarge,
+    /// The body is of a type this endpoint does not read.
+    UnsupportedMediaType,
     Throttled {
         retry_after_seconds: u64,
     },
@@ -82,6 +84,7 @@ impl ErrorKind {
             | ErrorKind::IdempotencyConflict
             | ErrorKind::Conflict => 409,
             ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::UnsupportedMediaType => 415,
             ErrorKind::Throttled { .. } => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
@@ -109,6 +112,7 @@ impl ErrorKind {
             ErrorKind::IdempotencyConflict => "idempotency_conflict",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Throttled { .. } => "throttled",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
@@ -140,6 +144,7 @@ impl ErrorKind {
             }
             ErrorKind::Conflict => "The request conflicts with the current state.",
             ErrorKind::PayloadTooLarge => "The request is too large.",
+            ErrorKind::UnsupportedMediaType => "The request body is of a type this does not read.",
             ErrorKind::Throttled { .. } => "Too many requests. Please wait and try again.",
             ErrorKind::Unavailable => "The service is unavailable. Please try again.",
             ErrorKind::Internal => "Something went wrong on our side. Please try again.",
@@ -180,6 +185,16 @@ impl AppError {
     /// One invalid field.
     pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
         AppError::invalid_fields([(field.to_string(), problem.into())].into())
+    }
+
+    /// Input that does not parse as a whole (a body, a query string), with no one field to name.
+    pub fn malformed(problem: impl Into<String>) -> Self {
+        AppError::with_message(
+            ErrorKind::ValidationFailed {
+                fields: BTreeMap::new(),
+            },
+            problem,
+        )
     }
 
     pub fn invalid_fields(fields: BTreeMap<String, String>) -> Self {
@@ -248,12 +263,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             E::Request(_) => AppError::new(ErrorKind::Unavailable),
-            E::Args(problem) | E::MissingArg(problem) => AppError::with_message(
-                ErrorKind::ValidationFailed {
-                    fields: BTreeMap::new(),
-                },
-                problem,
-            ),
+            E::Args(problem) | E::MissingArg(problem) => AppError::malformed(problem),
             other => AppError::internal(other),
         }
     }

@@ -89,21 +89,16 @@ pub async fn ledger_page(
     page: i64,
 ) -> Result<Page<LedgerEntryView>, AppError> {
     let (view, _) = require_session().await?;
-    let page = page.max(1);
+    let request = crate::common::PageRequest::clamped(page, PAGE_SIZE);
     let (items, total) = super::usage::ledger(
         &app_state()?.db,
         &view.account.id,
         &filter,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
+        request.limit(),
+        request.offset(),
     )
     .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: PAGE_SIZE,
-        total,
-    })
+    Ok(request.page_of(items, total))
 }
 
 #[server(endpoint = "billing/usage-logs")]
@@ -112,19 +107,14 @@ pub async fn usage_logs_page(
     page: i64,
 ) -> Result<Page<UsageLogView>, AppError> {
     let (view, _) = require_session().await?;
-    let page = page.max(1);
+    let request = crate::common::PageRequest::clamped(page, PAGE_SIZE);
     let (items, total) = super::usage::logs(
         &app_state()?.db,
         &view.account.id,
         &filter,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
+        request.limit(),
+        request.offset(),
     )
     .await?;
-    Ok(Page {
-        items,
-        page,
-        page_size: PAGE_SIZE,
-        total,
-    })
+    Ok(request.page_of(items, total))
 }

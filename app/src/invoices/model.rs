@@ -3,6 +3,9 @@
 use crate::common::Money;
 use serde::{Deserialize, Serialize};
 
+/// Lists of invoices (and of everything else) come in pages.
+pub use crate::common::Page;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceLineView {
     pub description: String,
@@ -37,13 +40,4 @@ impl InvoiceView {
     pub fn is_open(&self) -> bool {
         self.status == "open"
     }
-}
-
-/// A page of a list, as API.md shapes every list.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
 }

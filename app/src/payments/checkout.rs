@@ -108,7 +108,7 @@ async fn start_charge(
                     amount: invoice.total,
                     currency: &invoice.currency,
                     reference: None,
-                    receipt: None,
+                    receipt_content_type: None,
                     at: now,
                 },
             )

@@ -3,45 +3,15 @@
 //! exactly once) or rejects it with a note (the invoice stays open for another try).
 
 use super::model::PaymentView;
+use super::receipts::{self, check_receipt, ReceiptBytes};
 use super::records::{self, NewPayment};
 use super::settlement;
 use crate::auth::identity::require_paying_owner;
 use crate::auth::model::SessionView;
-use crate::backend::ids::new_id;
 use crate::backend::AppState;
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::invoices::store as invoices;
 use crate::mail::notices;
-
-pub const MAX_RECEIPT_BYTES: usize = 5 * 1024 * 1024;
-
-/// The receipt types we accept, recognised by their first bytes, never by the file name.
-pub fn sniff_receipt(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(b"%PDF-") {
-        Some(("application/pdf", "pdf"))
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else {
-        None
-    }
-}
-
-/// Checks a receipt before anything is stored: 422 with a field message when it is not one.
-pub fn check_receipt(bytes: &[u8]) -> AppResult<(&'static str, &'static str)> {
-    if bytes.len() > MAX_RECEIPT_BYTES {
-        return Err(AppError::invalid(
-            "receipt",
-            "The receipt must be at most 5 MB.",
-        ));
-    }
-    if bytes.is_empty() {
-        return Err(AppError::invalid("receipt", "The receipt file is empty."));
-    }
-    sniff_receipt(bytes)
-        .ok_or_else(|| AppError::invalid("receipt", "The receipt must be a PDF, PNG or JPEG file."))
-}
 
 pub struct ManualPayment {
     pub invoice_id: String,
@@ -68,19 +38,6 @@ pub async fn submit(
     };
     let account_id = &view.account.id;
     let invoice = super::checkout::open_invoice(state, account_id, &input.invoice_id).await?;
-    let stored = match receipt {
-        Some((bytes, (content_type, extension))) => {
-            let name = format!("{}.{extension}", new_id("receipt"));
-            tokio::fs::create_dir_all(&state.settings.receipts_dir)
-                .await
-                .map_err(|e| AppError::internal(format!("receipts folder: {e}")))?;
-            tokio::fs::write(state.settings.receipts_dir.join(&name), bytes)
-                .await
-                .map_err(|e| AppError::internal(format!("receipt write: {e}")))?;
-            Some((name, content_type))
-        }
-        None => None,
-    };
     let mut tx = state.db.begin().await?;
     let inserted = records::insert(
         &mut tx,
@@ -93,7 +50,7 @@ pub async fn submit(
             amount: invoice.total,
             currency: &invoice.currency,
             reference: Some(reference),
-            receipt: stored.as_ref().map(|(name, kind)| (name.as_str(), *kind)),
+            receipt_content_type: receipt.map(|(_, content_type)| content_type),
             at: state.clock.now(),
         },
     )
@@ -101,9 +58,6 @@ pub async fn submit(
     let id = match inserted {
         Ok(id) => id,
         Err(e) => {
-            if let Some((name, _)) = &stored {
-                let _ = tokio::fs::remove_file(state.settings.receipts_dir.join(name)).await;
-            }
             if crate::backend::db::is_unique_violation(
                 &e,
                 "payments_one_awaiting_key",
@@ -117,6 +71,9 @@ pub async fn submit(
             return Err(e.into());
         }
     };
+    if let Some((bytes, _)) = receipt {
+        receipts::store(&mut tx, &id, bytes).await?;
+    }
     tx.commit().await?;
     records::find(&state.db, Some(account_id), &id)
         .await?
@@ -194,44 +151,22 @@ pub async fn decide(
         .ok_or_else(|| AppError::internal("payment vanished"))
 }
 
-/// The receipt file of a payment of the account (admins: any account): bytes and content type.
+/// The receipt of a payment of the account (admins: any account): content type and bytes.
 pub async fn receipt(
     state: &AppState,
     view: &SessionView,
     payment_id: &str,
-) -> AppResult<(Vec<u8>, String)> {
+) -> AppResult<(String, ReceiptBytes)> {
     let scope = crate::auth::identity::billing_scope(view)?;
-    let (name, content_type) = records::receipt(&state.db, scope, payment_id)
+    let (legacy_file, content_type) = records::receipt(&state.db, scope, payment_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let bytes = tokio::fs::read(state.settings.receipts_dir.join(&name))
-        .await
-        .map_err(|e| AppError::internal(format!("receipt read: {e}")))?;
-    Ok((bytes, content_type))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn receipts_are_recognised_by_content() {
-        assert_eq!(
-            sniff_receipt(b"%PDF-1.7\n...").unwrap().0,
-            "application/pdf"
-        );
-        assert_eq!(
-            sniff_receipt(b"\x89PNG\r\n\x1a\n....").unwrap().0,
-            "image/png"
-        );
-        assert_eq!(
-            sniff_receipt(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap().0,
-            "image/jpeg"
-        );
-        assert!(sniff_receipt(b"GIF89a").is_none());
-        assert!(sniff_receipt(b"<html>%PDF-").is_none());
-        assert!(check_receipt(b"").is_err());
-        let big = [b"%PDF-".as_slice(), &vec![0u8; MAX_RECEIPT_BYTES]].concat();
-        assert!(check_receipt(&big).is_err());
-    }
+    let bytes = ReceiptBytes::open(
+        &state.db,
+        &state.settings.receipts_dir,
+        payment_id,
+        legacy_file,
+    )
+    .await?;
+    Ok((content_type, bytes))
 }

@@ -12,6 +12,8 @@ pub mod gateway;
 #[cfg(feature = "ssr")]
 pub mod manual;
 #[cfg(feature = "ssr")]
+pub mod receipts;
+#[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]
 pub mod service;

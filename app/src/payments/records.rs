@@ -11,23 +11,25 @@ use crate::common::{Currency, Money};
 use sqlx::Row;
 
 const VIEW: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.method_kind, p.status, p.amount, \
-     p.currency, p.failure_code, p.reference, p.receipt_file, p.receipt_content_type, p.note, p.created_at, a.name AS account_name \
+     p.currency, p.failure_code, p.reference, p.receipt_content_type, p.note, p.created_at, a.name AS account_name \
      FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = p.account_id";
 
 pub fn view_from_row(row: &sqlx::any::AnyRow) -> Result<PaymentView, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let currency: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    let receipt: Option<String> = row.try_get("receipt_file")?;
+    let receipt_content_type: Option<String> = row.try_get("receipt_content_type")?;
     Ok(PaymentView {
-        receipt_url: receipt.map(|_| format!("/api/v1/billing/payments/{id}/receipt/")),
+        receipt_url: receipt_content_type
+            .as_ref()
+            .map(|_| format!("/api/v1/billing/payments/{id}/receipt/")),
         invoice_id: row.try_get("invoice_id")?,
         invoice_number: row.try_get("invoice_number")?,
         method_kind: row.try_get("method_kind")?,
         status: row.try_get("status")?,
         amount: Money::new(row.try_get("amount")?, currency),
         failure_code: row.try_get("failure_code")?,
-        receipt_content_type: row.try_get("receipt_content_type")?,
+        receipt_content_type,
         reference: row.try_get("reference")?,
         note: row.try_get("note")?,
         account_name: row.try_get("account_name")?,
@@ -46,7 +48,8 @@ pub struct NewPayment<'a> {
     pub amount: i64,
     pub currency: &'a str,
     pub reference: Option<&'a str>,
-    pub receipt: Option<(&'a str, &'a str)>,
+    /// The type of the receipt stored with it (`receipts::store`), if one is.
+    pub receipt_content_type: Option<&'a str>,
     pub at: Timestamp,
 }
 
@@ -56,8 +59,8 @@ pub async fn insert(tx: &mut Tx, new: NewPayment<'_>) -> Result<String, sqlx::Er
     let id = new_id("pay");
     sqlx::query(
         "INSERT INTO payments (id, account_id, invoice_id, payment_method_id, method_kind, status, amount, currency, \
-         reference, receipt_file, receipt_content_type, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         reference, receipt_content_type, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
     )
     .bind(&id)
     .bind(new.account_id)
@@ -68,8 +71,7 @@ pub async fn insert(tx: &mut Tx, new: NewPayment<'_>) -> Result<String, sqlx::Er
     .bind(new.amount)
     .bind(new.currency)
     .bind(new.reference)
-    .bind(new.receipt.map(|r| r.0))
-    .bind(new.receipt.map(|r| r.1))
+    .bind(new.receipt_content_type)
     .bind(new.at)
     .execute(&mut **tx)
     .await?;
@@ -168,13 +170,13 @@ pub async fn find(
     row.as_ref().map(view_from_row).transpose()
 }
 
-/// The stored receipt of a payment: file name and content type. `account_id` None = any
-/// account (admins).
+/// The receipt of a payment, if it has one: the file it was kept in by older versions (`None`:
+/// it is in the database) and its content type. `account_id` None = any account (admins).
 pub async fn receipt(
     db: &Db,
     account_id: Option<&str>,
     id: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+) -> Result<Option<(Option<String>, String)>, sqlx::Error> {
     let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT receipt_file, receipt_content_type FROM payments WHERE id = $1 AND ($2 IS NULL OR account_id = $2)",
     )
@@ -182,7 +184,7 @@ pub async fn receipt(
     .bind(account_id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.and_then(|(file, kind)| file.zip(kind)))
+    Ok(row.and_then(|(file, kind)| Some((file, kind?))))
 }
 
 /// Payments newest first: of one account, or (`None`) of all accounts, optionally by status.

@@ -2,6 +2,7 @@
 
 use super::idempotency;
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::route;
 use app::auth::identity::AdminUser;
 use app::backend::idempotency::EffectKey;
@@ -9,7 +10,7 @@ use app::backend::{mail, AppState};
 use app::common::AppResult;
 use app::credits::adjustments::{self, Adjustment};
 use app::mail::model::OutboxEmail;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -39,7 +40,7 @@ async fn adjust_credits(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     headers: HeaderMap,
-    Path(user_id): Path<String>,
+    ApiPath(user_id): ApiPath<String>,
     ApiJson(request): ApiJson<AdjustRequest>,
 ) -> Response {
     let fingerprint = format!("adjust:{user_id}:{}:{}", request.amount, request.reason);

@@ -3,6 +3,7 @@
 //! at the package).
 
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::{route, Items};
 use app::admin::catalog;
 use app::admin::model::{AdminPackage, CostChange, PackageInput};
@@ -10,7 +11,7 @@ use app::auth::identity::AdminUser;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::credits::model::CreditCost;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -81,7 +82,7 @@ async fn create_package(
 async fn update_package(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<PackageInput>,
 ) -> AppResult<Json<AdminPackage>> {
     Ok(Json(
@@ -92,7 +93,7 @@ async fn update_package(
 async fn deactivate_package(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<AdminPackage>> {
     Ok(Json(
         catalog::set_package_active(&state, &admin.view, &id, false).await?,

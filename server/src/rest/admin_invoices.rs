@@ -5,12 +5,13 @@
 use super::csv::{self, Format};
 use super::json::ApiJson;
 use super::paging::Paging;
+use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::admin::invoices::{self, InvoiceFilter};
 use app::auth::identity::AdminUser;
 use app::backend::AppState;
 use app::common::{AppResult, Currency, Money};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -66,8 +67,8 @@ async fn list(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(format): Query<Format>,
-    Query(filter): Query<InvoiceFilter>,
+    ApiQuery(format): ApiQuery<Format>,
+    ApiQuery(filter): ApiQuery<InvoiceFilter>,
 ) -> AppResult<Response> {
     if format.is_csv() {
         let (sql, args) = invoices::admin_query(&filter)?;
@@ -94,7 +95,7 @@ struct VoidRequest {
 async fn void(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<VoidRequest>,
 ) -> AppResult<StatusCode> {
     invoices::void(&state, &admin.view, &id, &body.reason).await?;

@@ -2,13 +2,14 @@
 //! plan nobody ever subscribed to: 409 otherwise).
 
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::{route, Items};
 use app::admin::model::{AdminPlan, PlanInput};
 use app::admin::plans;
 use app::auth::identity::AdminUser;
 use app::backend::AppState;
 use app::common::AppResult;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -45,7 +46,7 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> AppResult<Json<AdminPlan>> {
     Ok(Json(plans::update(&state, &admin.view, &id, input).await?))
@@ -54,7 +55,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<StatusCode> {
     plans::delete(&state, &admin.view, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,6 +3,7 @@
 
 use super::csv;
 use super::paging::Paging;
+use super::params::ApiQuery;
 use super::route;
 use app::admin::accounts::{self, USER_COLUMNS};
 use app::admin::model::{AdminUserRow, AuditEntryView, AuditQuery, StatsView, UserQuery};
@@ -11,7 +12,7 @@ use app::auth::identity::AdminUser;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::invoices::model::Page;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,8 +64,8 @@ async fn users(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(format): Query<super::csv::Format>,
-    Query(query): Query<UserQuery>,
+    ApiQuery(format): ApiQuery<super::csv::Format>,
+    ApiQuery(query): ApiQuery<UserQuery>,
 ) -> AppResult<Response> {
     if format.is_csv() {
         let (from, args, order) = accounts::user_search(&query);
@@ -87,7 +88,7 @@ async fn audit_log(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Json<Page<AuditEntryView>>> {
     let (items, total) = audit::list(&state.db, &query, paging.limit(), paging.offset()).await?;
     Ok(Json(paging.page_of(items, total)))

@@ -4,6 +4,7 @@
 
 use super::json::{ApiJson, JsonOrDefault};
 use super::paging::Paging;
+use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::admin::model::{AdminCancel, AdminNote, AdminSubscriptionRow, RefreshOutcome};
 use app::admin::subscriptions;
@@ -11,7 +12,7 @@ use app::auth::identity::AdminUser;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::invoices::model::Page;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -36,7 +37,7 @@ async fn list(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(filter): Query<Filter>,
+    ApiQuery(filter): ApiQuery<Filter>,
 ) -> AppResult<Json<Page<AdminSubscriptionRow>>> {
     let (items, total) = subscriptions::list(
         &state.db,
@@ -52,7 +53,7 @@ async fn list(
 async fn activate(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AdminNote>,
 ) -> AppResult<StatusCode> {
     subscriptions::activate(&state, &admin.view, &id, &body.note).await?;
@@ -62,7 +63,7 @@ async fn activate(
 async fn cancel(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonOrDefault(body): JsonOrDefault<AdminCancel>,
 ) -> AppResult<StatusCode> {
     subscriptions::cancel(&state, &admin.view, &id, body).await?;
@@ -72,7 +73,7 @@ async fn cancel(
 async fn refresh(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<RefreshOutcome>> {
     Ok(Json(
         subscriptions::refresh(&state, &admin.view, &id).await?,

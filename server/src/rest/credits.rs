@@ -4,6 +4,7 @@
 use super::idempotency;
 use super::json::JsonOrDefault;
 use super::paging::Paging;
+use super::params::{ApiPath, ApiQuery};
 use super::{route, Items};
 use app::auth::identity::{ActiveTenant, Authenticated};
 use app::backend::idempotency::EffectKey;
@@ -15,7 +16,7 @@ use app::credits::model::{
 };
 use app::credits::{ledger, metering, packages, usage};
 use app::invoices::model::Page;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -45,14 +46,6 @@ pub fn routes() -> Router<AppState> {
         "/billing/credit-packages/{id}/purchase",
         post(purchase),
     )
-}
-
-fn filter_from(
-    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<UsageFilter> {
-    query
-        .map(|Query(filter)| filter)
-        .map_err(|_| AppError::invalid("query", "The query string is malformed."))
 }
 
 async fn balance(
@@ -143,9 +136,8 @@ async fn entries(
     State(state): State<AppState>,
     auth: Authenticated,
     paging: Paging,
-    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> AppResult<Json<Page<LedgerEntryView>>> {
-    let filter = filter_from(query)?;
     let (items, total) = usage::ledger(
         &state.db,
         &auth.view.account.id,
@@ -161,9 +153,8 @@ async fn usage_logs(
     State(state): State<AppState>,
     auth: Authenticated,
     paging: Paging,
-    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> AppResult<Json<Page<UsageLogView>>> {
-    let filter = filter_from(query)?;
     let (items, total) = usage::logs(
         &state.db,
         &auth.view.account.id,
@@ -178,9 +169,8 @@ async fn usage_logs(
 async fn usage_summary(
     State(state): State<AppState>,
     auth: Authenticated,
-    query: Result<Query<UsageFilter>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> AppResult<Json<UsageSummary>> {
-    let filter = filter_from(query)?;
     Ok(Json(
         usage::summary(&state.db, &auth.view.account.id, &filter, state.clock.now()).await?,
     ))
@@ -195,10 +185,8 @@ struct EstimateQuery {
 async fn estimate(
     State(state): State<AppState>,
     auth: Authenticated,
-    query: Result<Query<EstimateQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<EstimateQuery>,
 ) -> AppResult<Json<Estimate>> {
-    let Query(query) =
-        query.map_err(|_| AppError::invalid("operation", "Give an operation and a quantity."))?;
     let quantity = query
         .quantity
         .trim()
@@ -228,7 +216,7 @@ async fn purchase(
     State(state): State<AppState>,
     ActiveTenant(auth): ActiveTenant,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonOrDefault(request): JsonOrDefault<PurchaseRequest>,
 ) -> Response {
     let fingerprint = format!(

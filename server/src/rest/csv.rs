@@ -12,10 +12,15 @@ use sqlx::any::AnyRow;
 /// Rows in flight between the query and the client.
 const BUFFERED_ROWS: usize = 64;
 
+/// What a spreadsheet may read as the start of a formula (OWASP's CSV injection list: a tab or
+/// carriage return can hide the `=` that follows it).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// One field, quoted when it holds a separator, a quote or a line break. A text that a
-/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` and not a number) gets a leading `'`.
+/// spreadsheet would run as a formula (starting with one of [`FORMULA_STARTS`] and not a
+/// number) gets a leading `'`.
 pub fn field(value: &str) -> String {
-    let formula = value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err();
+    let formula = value.starts_with(FORMULA_STARTS) && value.parse::<f64>().is_err();
     let value = if formula {
         format!("'{value}")
     } else {
@@ -112,6 +117,24 @@ mod tests {
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
         assert_eq!(field("-200"), "-200", "numbers stay numbers");
         assert_eq!(field("=SUM(A1)"), "'=SUM(A1)", "formulas are defused");
+    }
+
+    #[test]
+    fn every_formula_start_is_defused() {
+        for (text, defused) in [
+            ("=1+2", "'=1+2"),
+            ("+1+2", "'+1+2"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1+2", "'\t=1+2"),
+            ("\r=1+2", "\"'\r=1+2\""),
+        ] {
+            assert_eq!(field(text), defused, "{text:?}");
+        }
+        for number in ["-200", "+3.5", "12"] {
+            assert_eq!(field(number), number, "numbers stay numbers");
+        }
+        assert_eq!(field("a\tb"), "a\tb", "only a leading tab is a risk");
         assert_eq!(line(["a".to_string(), "b c".to_string()]), "a,b c\r\n");
     }
 }

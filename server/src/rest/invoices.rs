@@ -1,6 +1,7 @@
 //! `/api/v1/billing/invoices/…`: list, detail, PDF. Another account's invoice is 404.
 
 use super::paging::Paging;
+use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
@@ -8,7 +9,7 @@ use app::common::AppResult;
 use app::invoices::api::find_for;
 use app::invoices::model::{InvoiceView, Page};
 use app::invoices::{pdf, store};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -39,7 +40,7 @@ async fn list(
 async fn detail(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<InvoiceView>> {
     Ok(Json(find_for(&state, &auth.view, &id).await?))
 }
@@ -47,7 +48,7 @@ async fn detail(
 async fn download(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<impl IntoResponse> {
     let invoice = find_for(&state, &auth.view, &id).await?;
     let bytes = tokio::task::spawn_blocking(move || {

@@ -24,26 +24,22 @@ where
 }
 
 fn reject(rejection: JsonRejection) -> AppError {
-    let kind = ErrorKind::ValidationFailed {
-        fields: Default::default(),
-    };
     match rejection {
         JsonRejection::JsonDataError(e) => {
-            AppError::with_message(kind, format!("Invalid request body: {}", e.body_text()))
+            AppError::malformed(format!("Invalid request body: {}", e.body_text()))
         }
         JsonRejection::JsonSyntaxError(_) => {
-            AppError::with_message(kind, "The request body is not valid JSON.")
+            AppError::malformed("The request body is not valid JSON.")
         }
-        JsonRejection::MissingJsonContentType(_) => AppError::with_message(
-            kind,
-            "Send the body as JSON with Content-Type: application/json.",
-        ),
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::malformed("Send the body as JSON with Content-Type: application/json.")
+        }
         JsonRejection::BytesRejection(e)
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
         {
             AppError::new(ErrorKind::PayloadTooLarge)
         }
-        other => AppError::with_message(kind, other.body_text()),
+        other => AppError::malformed(other.body_text()),
     }
 }
 

@@ -2,13 +2,14 @@
 
 use super::auth::auth_response;
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::{route, Items};
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::team::model::{Acceptance, NewInvitation, TeamEntry};
 use app::team::service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -44,7 +45,7 @@ async fn invite(
 async fn remove(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<StatusCode> {
     service::remove(&state, &auth.view, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -19,6 +19,7 @@ mod members;
 mod modules;
 mod openapi;
 mod paging;
+mod params;
 mod payment_methods;
 mod payments;
 mod sites;

@@ -3,6 +3,7 @@
 
 use super::idempotency;
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
 use app::backend::idempotency::EffectKey;
@@ -10,7 +11,7 @@ use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::modules::model::{PlannerRequest, TaskView, WriterRequest};
 use app::modules::tasks;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -90,7 +91,7 @@ async fn find_in(
 async fn planner_find(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<TaskView>> {
     find_in(&state, &auth, "planner", &id).await
 }
@@ -98,7 +99,7 @@ async fn planner_find(
 async fn writer_find(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<TaskView>> {
     find_in(&state, &auth, "writer", &id).await
 }

@@ -1,13 +1,14 @@
 //! `/api/v1/billing/payment-methods/…`: add, list, remove, set default.
 
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::payments::model::{NewPaymentMethod, PaymentMethodList, PaymentMethodView};
 use app::payments::service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -46,7 +47,7 @@ async fn add(
 async fn remove(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<StatusCode> {
     service::remove(&state, &auth.view, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -55,7 +56,7 @@ async fn remove(
 async fn set_default(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<PaymentMethodView>> {
     Ok(Json(service::set_default(&state, &auth.view, &id).await?))
 }

@@ -2,20 +2,24 @@
 //! admin's review of them.
 
 use super::paging::Paging;
+use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::auth::identity::{AdminUser, Authenticated};
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::invoices::model::Page;
-use app::payments::manual::{self, ManualPayment, MAX_RECEIPT_BYTES};
+use app::payments::manual::{self, ManualPayment};
 use app::payments::model::PaymentView;
+use app::payments::receipts::MAX_RECEIPT_BYTES;
 use app::payments::records;
+use axum::body::Body;
 use axum::extract::multipart::Field;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 /// What the manual-payment route reads at most. Larger than a valid receipt on purpose: an
@@ -157,12 +161,27 @@ async fn submit_manual(
     }
 }
 
+/// The receipt, streamed from the database a chunk at a time. The first chunk is read before
+/// answering, so a database that fails at once answers an error status, not a cut-off body.
 async fn receipt(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Response> {
-    let (bytes, content_type) = manual::receipt(&state, &auth.view, &id).await?;
+    let (content_type, mut bytes) = manual::receipt(&state, &auth.view, &id).await?;
+    let first = bytes.next_chunk().await?;
+    let rest = futures_util::stream::unfold(Some(bytes), |bytes| async move {
+        let mut bytes = bytes?;
+        match bytes.next_chunk().await {
+            Ok(chunk) => chunk.map(|chunk| (Ok(chunk), Some(bytes))),
+            Err(e) => {
+                // The status is sent: cut the body off (the client sees it incomplete).
+                tracing::error!(error = %e, "receipt read failed mid-way");
+                Some((Err(std::io::Error::other("receipt read failed")), None))
+            }
+        }
+    });
+    let chunks = futures_util::stream::iter(first.map(Ok)).chain(rest);
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -170,7 +189,7 @@ async fn receipt(
             // Never let a browser guess another type from the bytes.
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
-        bytes,
+        Body::from_stream(chunks),
     )
         .into_response())
 }
@@ -212,8 +231,8 @@ async fn admin_all(
     State(state): State<AppState>,
     _admin: AdminUser,
     paging: Paging,
-    Query(format): Query<super::csv::Format>,
-    Query(filter): Query<records::PaymentFilter>,
+    ApiQuery(format): ApiQuery<super::csv::Format>,
+    ApiQuery(filter): ApiQuery<records::PaymentFilter>,
 ) -> AppResult<Response> {
     if format.is_csv() {
         let (sql, args) = records::admin_query(&filter)?;
@@ -256,7 +275,7 @@ struct Decision {
 async fn approve(
     state: State<AppState>,
     admin: AdminUser,
-    id: Path<String>,
+    id: ApiPath<String>,
     decision: super::json::JsonOrDefault<Decision>,
 ) -> AppResult<Json<PaymentView>> {
     decide(state, admin, id, decision, true).await
@@ -265,7 +284,7 @@ async fn approve(
 async fn reject(
     state: State<AppState>,
     admin: AdminUser,
-    id: Path<String>,
+    id: ApiPath<String>,
     decision: super::json::JsonOrDefault<Decision>,
 ) -> AppResult<Json<PaymentView>> {
     decide(state, admin, id, decision, false).await
@@ -274,7 +293,7 @@ async fn reject(
 async fn decide(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     super::json::JsonOrDefault(decision): super::json::JsonOrDefault<Decision>,
     approve: bool,
 ) -> AppResult<Json<PaymentView>> {

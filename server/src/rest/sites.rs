@@ -1,6 +1,7 @@
 //! `/api/v1/sites/` (limit `sites`) and the limits report.
 
 use super::json::ApiJson;
+use super::params::ApiPath;
 use super::{route, Items};
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
@@ -8,7 +9,7 @@ use app::common::AppResult;
 use app::limits::model::LimitsView;
 use app::sites::model::{NewSite, SiteView};
 use app::sites::service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
@@ -42,7 +43,7 @@ async fn add(
 async fn remove(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<StatusCode> {
     service::remove(&state, &auth.view, &id).await?;
     Ok(StatusCode::NO_CONTENT)

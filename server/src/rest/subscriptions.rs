@@ -2,6 +2,7 @@
 
 use super::idempotency;
 use super::json::{ApiJson, JsonOrDefault};
+use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
 use app::backend::idempotency::EffectKey;
@@ -11,7 +12,7 @@ use app::subscriptions::model::{
     CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionList, SubscriptionOutcome,
 };
 use app::subscriptions::service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -69,7 +70,7 @@ async fn change_plan(
     State(state): State<AppState>,
     auth: Authenticated,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ChangePlanRequest>,
 ) -> Response {
     let fingerprint = format!("change-plan:{id}:{}", request.plan_id);
@@ -91,7 +92,7 @@ async fn change_plan(
 async fn cancel(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     JsonOrDefault(request): JsonOrDefault<CancelRequest>,
 ) -> AppResult<Json<SubscriptionOutcome>> {
     Ok(Json(
@@ -102,7 +103,7 @@ async fn cancel(
 async fn resume(
     State(state): State<AppState>,
     auth: Authenticated,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<SubscriptionOutcome>> {
     Ok(Json(service::resume(&state, &auth.view, &id).await?))
 }

@@ -42,10 +42,13 @@ pub async fn bank_transfer_tenant(app: &TestApp, email: &str) -> (Tenant, Value)
     (tenant, body)
 }
 
-fn receipts_stored(app: &TestApp) -> usize {
-    std::fs::read_dir(&app.state.settings.receipts_dir)
-        .map(|dir| dir.count())
-        .unwrap_or(0)
+async fn receipts_stored(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(DISTINCT payment_id) AS BIGINT) FROM payment_receipt_chunks",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap()
 }
 
 async fn bank_transfer_waits_for_one_admin_approval(app: TestApp) {
@@ -235,7 +238,7 @@ async fn bad_receipts_are_refused_and_nothing_is_stored(app: TestApp) {
         )
         .await;
     assert_eq!(not_multipart.status(), 422);
-    assert_eq!(receipts_stored(&app), 0);
+    assert_eq!(receipts_stored(&app).await, 0);
     assert_eq!(
         app.json("/api/v1/billing/payments/", &tenant.access).await["total"],
         0
@@ -248,7 +251,93 @@ async fn bad_receipts_are_refused_and_nothing_is_stored(app: TestApp) {
     )
     .await;
     assert_eq!(pdf.status(), 201);
-    assert_eq!(receipts_stored(&app), 1);
+    assert_eq!(receipts_stored(&app).await, 1);
+}
+
+/// Receipts are in the database: an admin behind another instance (with a disk of its own)
+/// reads the very bytes the tenant uploaded to the first, streamed in several chunks.
+async fn a_receipt_uploaded_to_one_instance_opens_on_another(app: TestApp) {
+    let (tenant, body) = bank_transfer_tenant(&app, "two-disks@example.com").await;
+    let invoice_id = body["invoice"]["id"].as_str().unwrap();
+    let receipt: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..700 * 1024).map(|i| (i % 251) as u8))
+        .collect();
+    let submitted = manual_payment(
+        &app,
+        &tenant.access,
+        receipt_form(invoice_id, "TRX-2", Some((&receipt, "scan.pdf"))),
+    )
+    .await;
+    assert_eq!(submitted.status(), 201);
+    let payment: Value = submitted.json().await.unwrap();
+    let path = format!(
+        "/api/v1/billing/payments/{}/receipt/",
+        payment["id"].as_str().unwrap()
+    );
+    assert_eq!(payment["receipt_url"], path.as_str());
+    assert!(
+        !app.state.settings.receipts_dir.exists(),
+        "nothing is written to the first instance's disk"
+    );
+
+    let other_disk = app.own_dir("other-instance");
+    let second = app
+        .another_instance_with(&[("DATA_DIR", &other_disk)])
+        .await;
+    let from_second = |token: &str| {
+        app.client
+            .get(format!("{second}{path}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let admin = app.admin().await;
+    for token in [&admin, &tenant.access] {
+        let response = from_second(token).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), receipt.as_slice());
+    }
+    let stranger = app.tenant("not-theirs@example.com").await;
+    assert_eq!(from_second(&stranger.access).await.unwrap().status(), 404);
+}
+
+/// A payment recorded by an older version names its receipt file, which is still served.
+async fn a_receipt_kept_on_disk_by_an_older_version_still_opens(app: TestApp) {
+    let (tenant, body) = bank_transfer_tenant(&app, "old-receipt@example.com").await;
+    let invoice_id = body["invoice"]["id"].as_str().unwrap();
+    let payment: Value = manual_payment(
+        &app,
+        &tenant.access,
+        receipt_form(invoice_id, "TRX-OLD", None),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let payment_id = payment["id"].as_str().unwrap();
+    assert_eq!(payment["receipt_url"], Value::Null);
+    let dir = &app.state.settings.receipts_dir;
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("receipt_old.png"), PNG).unwrap();
+    sqlx::query(
+        "UPDATE payments SET receipt_file = 'receipt_old.png', receipt_content_type = 'image/png' \
+         WHERE id = $1",
+    )
+    .bind(payment_id)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    let response = app
+        .get_with_token(
+            &format!("/api/v1/billing/payments/{payment_id}/receipt/"),
+            &tenant.access,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
 }
 
 async fn tenants_never_see_each_others_billing(app: TestApp) {
@@ -473,6 +562,8 @@ crate::on_both_engines!(
     bank_transfer_waits_for_one_admin_approval,
     rejected_transfer_keeps_the_invoice_open,
     bad_receipts_are_refused_and_nothing_is_stored,
+    a_receipt_uploaded_to_one_instance_opens_on_another,
+    a_receipt_kept_on_disk_by_an_older_version_still_opens,
     tenants_never_see_each_others_billing,
     invoice_pdf_is_a_real_pdf,
     concurrent_invoices_get_gapless_numbers,

@@ -105,7 +105,24 @@ impl TestApp {
     /// Another server instance on the same database and clock (as behind a load balancer);
     /// returns its address.
     pub async fn another_instance(&self) -> String {
-        start_instance(&self.vars, self.clock.clone()).await.0
+        self.another_instance_with(&[]).await
+    }
+
+    /// Another instance with some settings of its own, e.g. a `DATA_DIR` of its own as on
+    /// another machine (`own_dir` gives one).
+    pub async fn another_instance_with(&self, extra: &[(&str, &str)]) -> String {
+        let mut vars = self.vars.clone();
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        start_instance(&vars, self.clock.clone()).await.0
+    }
+
+    /// A folder of this test's own, removed with its database.
+    pub fn own_dir(&self, name: &str) -> String {
+        let dir = self._database.dir.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.display().to_string()
     }
 
     pub fn url(&self, path: &str) -> String {

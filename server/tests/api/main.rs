@@ -10,6 +10,7 @@ mod billing;
 mod credits;
 mod guard;
 mod health;
+mod input;
 mod limits;
 mod mail;
 mod payment_methods;
