@@ -19,8 +19,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::future::Future;
 
-/// How long a claim without an answer belongs to its request (seconds).
-pub const LEASE_SECONDS: i64 = 90;
+/// How long a claim without an answer belongs to its request (seconds): longer than the API
+/// request timeout and the Writer's AI call (120 s, `modules::ai`), the longest-lived requests.
+pub const LEASE_SECONDS: i64 = 5 * 60;
 /// Keys are client-chosen: 1 to 200 characters.
 const MAX_KEY_LEN: usize = 200;
 

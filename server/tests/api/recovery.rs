@@ -111,7 +111,7 @@ async fn a_retry_after_the_lease_finishes_a_crashed_subscribe_once(app: TestApp)
     let (status, replay) = send().await.unwrap();
     assert_eq!((status, &replay), (201, &first), "the same answer again");
 
-    app.set_time(app.clock.now() + 600);
+    app.set_time(app.clock.now() + 180);
     app.tick().await;
     let account = tenant.account_id.as_str();
     assert_eq!(succeeded_payments(&app, account).await, 1, "charged once");
