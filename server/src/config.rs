@@ -315,12 +315,17 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// The configuration of `vars`, with `DATA_DIR` in a fresh temp folder (removed afterwards)
+    /// unless given: tests never write generated secrets or admin logins into the source tree.
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(move |k| map.get(k).cloned())
+        let dir = temp_dir();
+        let mut map: HashMap<String, String> = HashMap::from([("DATA_DIR".into(), dir.clone())]);
+        for (k, v) in vars {
+            map.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(move |k| map.get(k).cloned());
+        let _ = std::fs::remove_dir_all(dir);
+        config
     }
 
     fn temp_dir() -> String {
@@ -332,6 +337,17 @@ mod tests {
 
     fn uuid_like() -> String {
         Alphanumeric.sample_string(&mut rand::thread_rng(), 12)
+    }
+
+    #[test]
+    fn tests_keep_generated_files_out_of_the_tree() {
+        let dev = config(&[]).unwrap();
+        assert!(
+            dev.data_dir.starts_with(std::env::temp_dir()),
+            "{}",
+            dev.data_dir.display()
+        );
+        assert!(!dev.data_dir.exists(), "the temp data folder is removed");
     }
 
     #[test]
