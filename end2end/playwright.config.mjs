@@ -51,6 +51,9 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     env: {
+      // Production is the server's default; these tests read /dev/outbox (emailed links) and
+      // switch test faults, which only development allows.
+      APP_ENV: "development",
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       DATA_DIR: dataDir,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,

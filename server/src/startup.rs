@@ -7,7 +7,7 @@ use crate::rest;
 use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
-use app::backend::{AppState, Clock, Db};
+use app::backend::{AppState, Clock, Db, RunMode};
 use app::payments::gateway::SandboxGateway;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
@@ -50,6 +50,7 @@ impl Application {
         config: Config,
         clock: Clock,
     ) -> Result<Application, StartupError> {
+        announce_mode(&config);
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         seed::seed_catalog(&db, clock.now()).await?;
@@ -146,6 +147,18 @@ fn build_router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// One line at start-up saying which mode this is and what chose it.
+fn announce_mode(config: &Config) {
+    let reason = config.mode_reason;
+    match config.settings.mode {
+        RunMode::Production => tracing::info!("running in production mode ({reason})"),
+        RunMode::Development => tracing::warn!(
+            "running in DEVELOPMENT mode ({reason}): /dev/outbox shows every email, reset and \
+             invite links included, to anyone; never expose this server"
+        ),
+    }
 }
 
 /// Seeds the admin and tells the operator how to log in. A generated password is printed

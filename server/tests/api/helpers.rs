@@ -70,7 +70,10 @@ impl TestApp {
     pub async fn spawn_with(engine: Engine, extra: &[(&str, &str)]) -> Option<TestApp> {
         let database = TestDatabase::create(engine).await?;
         let data_dir = database.dir.display().to_string();
+        // Development explicitly: what the tests rely on (test faults) is refused in production,
+        // the default. Tests of production behaviour unset it.
         let mut vars: HashMap<String, String> = [
+            ("APP_ENV", "development"),
             ("DATABASE_URL", database.url.as_str()),
             ("DATA_DIR", data_dir.as_str()),
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
@@ -82,8 +85,13 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+        // An empty value unsets a default (`("APP_ENV", "")`: the server's own default mode).
         for (k, v) in extra {
-            vars.insert(k.to_string(), v.to_string());
+            if v.is_empty() {
+                vars.remove(*k);
+            } else {
+                vars.insert(k.to_string(), v.to_string());
+            }
         }
         let clock = Clock::manual(TEST_START);
         let (address, state) = start_instance(&vars, clock.clone()).await;

@@ -12,6 +12,7 @@ mod guard;
 mod health;
 mod limits;
 mod mail;
+mod ops;
 mod payment_methods;
 mod smtp_sink;
 mod subscriptions;
