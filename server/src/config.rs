@@ -7,6 +7,7 @@
 //! and makes what is missing under the data folder: a JWT secret, and an admin login that is
 //! printed.
 
+use app::auth::client_ip::TrustedProxies;
 use app::auth::email::Email;
 use app::auth::throttle::AuthLimits;
 use app::backend::{RunMode, Secret, Settings};
@@ -61,6 +62,9 @@ pub struct Config {
     pub ai: Option<AiSettings>,
     /// What chose the run mode (`settings.mode`), for the start-up line.
     pub mode_reason: &'static str,
+    /// How long a request may take before it answers 503 (`REQUEST_TIMEOUT_SECONDS`, default
+    /// 30); the live balance stream and the Writer's runs are spared.
+    pub request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +179,15 @@ impl Config {
             }),
         };
 
+        let request_timeout = match var("REQUEST_TIMEOUT_SECONDS") {
+            None => 30,
+            Some(v) => positive(&v)
+                .ok_or_else(|| bad("REQUEST_TIMEOUT_SECONDS", "must be a positive number"))?,
+        };
+        let request_timeout = std::time::Duration::from_secs(request_timeout as u64);
+        let trusted_proxies = TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|p| bad("TRUSTED_PROXIES", p))?;
+
         let mut auth_limits = AuthLimits::default();
         if let Some(v) = var("AUTH_RATE_LIMIT_PER_IP") {
             auth_limits.per_ip.max_hits = positive(&v)
@@ -221,9 +234,11 @@ impl Config {
                 auth_limits,
                 receipts_dir: data_dir.join("receipts"),
                 fault_injection,
+                trusted_proxies,
             },
             ai,
             mode_reason,
+            request_timeout,
             admin,
             leptos_options,
             run_scheduler,
@@ -445,6 +460,28 @@ mod tests {
     }
 
     #[test]
+    fn request_timeout_and_trusted_proxies() {
+        let defaults = config(&[("JWT_SECRET", SECRET)]).unwrap();
+        assert_eq!(defaults.request_timeout, std::time::Duration::from_secs(30));
+        assert!(defaults.settings.trusted_proxies.is_empty());
+        let set = config(&[
+            ("JWT_SECRET", SECRET),
+            ("REQUEST_TIMEOUT_SECONDS", "5"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(set.request_timeout, std::time::Duration::from_secs(5));
+        assert!(set
+            .settings
+            .trusted_proxies
+            .trusts("10.20.30.40".parse().unwrap()));
+        assert!(!set
+            .settings
+            .trusted_proxies
+            .trusts("192.0.2.1".parse().unwrap()));
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         let cases: &[(&str, &str, &str)] = &[
             ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
@@ -458,6 +495,8 @@ mod tests {
             ),
             ("ADMIN_EMAIL", "not-an-email", "ADMIN_PASSWORD"),
             ("PUBLIC_URL", "example.com", "PUBLIC_URL"),
+            ("REQUEST_TIMEOUT_SECONDS", "0", "REQUEST_TIMEOUT_SECONDS"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, lb.local", "TRUSTED_PROXIES"),
         ];
         for (var, value, named) in cases {
             let err = config(&[("JWT_SECRET", SECRET), (var, value)]).unwrap_err();

@@ -2,6 +2,7 @@
 //! Leptos app of the `app` crate.
 
 pub mod config;
+pub mod layers;
 pub mod rest;
 pub mod startup;
 pub mod telemetry;
