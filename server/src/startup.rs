@@ -124,9 +124,13 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        // Closing the pool lets SQLite checkpoint its write-ahead log into the database file,
+        // so the next start does not begin by recovering it.
+        self.state.db.close().await;
+        served
     }
 }
 

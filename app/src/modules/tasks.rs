@@ -109,7 +109,7 @@ where
     .bind(input.to_string())
     .bind(site_id)
     .bind(now)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     match work.await {
         Ok(produced) => {
@@ -157,7 +157,7 @@ async fn finish(
     .bind(produced.map(|p| p.quantity).unwrap_or(0))
     .bind(charged)
     .bind(state.clock.now())
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     Ok(())
 }

@@ -254,7 +254,7 @@ pub async fn claim(
     .bind(owner)
     .bind(now)
     .bind(until)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -265,7 +265,7 @@ pub async fn release(db: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error> 
     )
     .bind(id)
     .bind(owner)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

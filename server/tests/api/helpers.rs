@@ -85,14 +85,7 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        // An empty value unsets a default (`("APP_ENV", "")`: the server's own default mode).
-        for (k, v) in extra {
-            if v.is_empty() {
-                vars.remove(*k);
-            } else {
-                vars.insert(k.to_string(), v.to_string());
-            }
-        }
+        override_vars(&mut vars, extra);
         let clock = Clock::manual(TEST_START);
         let (address, state) = start_instance(&vars, clock.clone()).await;
         let client = reqwest::Client::builder()
@@ -116,6 +109,17 @@ impl TestApp {
         start_instance(&self.vars, self.clock.clone()).await.0
     }
 
+    /// Another instance on the same database and clock with some settings changed (an empty
+    /// value unsets one); returns its address and state.
+    pub async fn another_instance_with(
+        &self,
+        extra: &[(&str, &str)],
+    ) -> (String, app::backend::AppState) {
+        let mut vars = self.vars.clone();
+        override_vars(&mut vars, extra);
+        start_instance(&vars, self.clock.clone()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -126,6 +130,18 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+}
+
+/// Sets `extra` over `vars`; an empty value unsets one (`("APP_ENV", "")`: the server's own
+/// default mode).
+fn override_vars(vars: &mut HashMap<String, String>, extra: &[(&str, &str)]) {
+    for (k, v) in extra {
+        if v.is_empty() {
+            vars.remove(*k);
+        } else {
+            vars.insert(k.to_string(), v.to_string());
+        }
     }
 }
 

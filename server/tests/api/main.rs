@@ -14,6 +14,7 @@ mod limits;
 mod mail;
 mod ops;
 mod payment_methods;
+mod readiness;
 mod smtp_sink;
 mod subscriptions;
 mod team;
