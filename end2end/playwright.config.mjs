@@ -1,6 +1,7 @@
 // Playwright drives the system Chromium (Debian's /usr/bin/chromium; browsers cannot be
 // downloaded here) against the release server, which it starts on a fresh SQLite database.
 import { defineConfig } from "@playwright/test";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -8,7 +9,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
 const port = process.env.E2E_PORT || "3100";
-const dataDir = path.join(here, ".e2e-data");
+// Outside the source tree: a test run leaves no generated files in it.
+export const dataDir = path.join(os.tmpdir(), `igny8-e2e-${port}`);
 
 export const baseURL = `http://127.0.0.1:${port}`;
 export const admin = { email: "admin@e2e.test", password: "e2e-admin-password-1" };
@@ -49,6 +51,9 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     env: {
+      // Production is the server's default; these tests read /dev/outbox (emailed links) and
+      // switch test faults, which only development allows.
+      APP_ENV: "development",
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       DATA_DIR: dataDir,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,

@@ -2,10 +2,10 @@
 import { expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { dataDir } from "../playwright.config.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const databaseFile = path.join(here, "..", ".e2e-data", "e2e.db");
+// The server's database (playwright.config.mjs starts the server on it).
+export const databaseFile = path.join(dataDir, "e2e.db");
 export const PASSWORD = "correct horse battery";
 
 let counter = 0;

@@ -1,9 +1,13 @@
 //! Configuration from the environment (and an optional `.env`). Every value is checked here, so a
 //! bad one stops start-up with one line naming the variable.
 //!
-//! In development, what is missing is made and kept under the data folder: a JWT secret, and an
-//! admin login that is printed. In production (`APP_ENV=production`) both must be configured.
+//! Production is the default: it requires `JWT_SECRET`, never invents an admin and never serves
+//! the development outbox. Development is chosen explicitly — `APP_ENV=development` (what
+//! `scripts/run` and the browser tests set) or `cargo leptos watch`, which sets `LEPTOS_WATCH` —
+//! and makes what is missing under the data folder: a JWT secret, and an admin login that is
+//! printed.
 
+use app::auth::client_ip::TrustedProxies;
 use app::auth::email::Email;
 use app::auth::throttle::AuthLimits;
 use app::backend::{RunMode, Secret, Settings};
@@ -56,6 +60,11 @@ pub struct Config {
     pub scheduler_interval: std::time::Duration,
     /// The OpenAI-compatible endpoint of the Writer; `None` = the offline templates.
     pub ai: Option<AiSettings>,
+    /// What chose the run mode (`settings.mode`), for the start-up line.
+    pub mode_reason: &'static str,
+    /// How long a request may take before it answers 503 (`REQUEST_TIMEOUT_SECONDS`, default
+    /// 30); the live balance stream and the Writer's runs are spared.
+    pub request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -76,15 +85,21 @@ impl Config {
 
     /// Reads every setting through `var`, so tests can configure without touching the process.
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let mode = match var("APP_ENV").as_deref() {
-            None | Some("development") | Some("dev") => RunMode::Development,
-            Some("production") | Some("prod") => RunMode::Production,
+        let (mode, mode_reason) = match var("APP_ENV").as_deref() {
+            Some("development") | Some("dev") => (RunMode::Development, "APP_ENV=development"),
+            Some("production") | Some("prod") => (RunMode::Production, "APP_ENV=production"),
             Some(other) => {
                 return Err(bad(
                     "APP_ENV",
                     format!("'{other}' is not development or production"),
                 ))
             }
+            // cargo-leptos sets LEPTOS_WATCH=true for `cargo leptos watch` only (it sets no
+            // LEPTOS_ENV, whatever the workspace metadata says).
+            None if parse_bool(var("LEPTOS_WATCH"), false) == Some(true) => {
+                (RunMode::Development, "cargo leptos watch")
+            }
+            None => (RunMode::Production, "the default; APP_ENV is unset"),
         };
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
 
@@ -110,9 +125,10 @@ impl Config {
                 ))
             }
             (Some(s), _) => Secret::new(s),
-            (None, RunMode::Production) => {
-                return Err(bad("JWT_SECRET", "is required in production"))
-            }
+            (None, RunMode::Production) => return Err(bad(
+                "JWT_SECRET",
+                "is required in production (the default mode; APP_ENV=development generates one)",
+            )),
             (None, RunMode::Development) => dev_jwt_secret(&data_dir)?,
         };
 
@@ -163,6 +179,15 @@ impl Config {
             }),
         };
 
+        let request_timeout = match var("REQUEST_TIMEOUT_SECONDS") {
+            None => 30,
+            Some(v) => positive(&v)
+                .ok_or_else(|| bad("REQUEST_TIMEOUT_SECONDS", "must be a positive number"))?,
+        };
+        let request_timeout = std::time::Duration::from_secs(request_timeout as u64);
+        let trusted_proxies = TrustedProxies::parse(&var("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|p| bad("TRUSTED_PROXIES", p))?;
+
         let mut auth_limits = AuthLimits::default();
         if let Some(v) = var("AUTH_RATE_LIMIT_PER_IP") {
             auth_limits.per_ip.max_hits = positive(&v)
@@ -209,8 +234,11 @@ impl Config {
                 auth_limits,
                 receipts_dir: data_dir.join("receipts"),
                 fault_injection,
+                trusted_proxies,
             },
             ai,
+            mode_reason,
+            request_timeout,
             admin,
             leptos_options,
             run_scheduler,
@@ -315,53 +343,146 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    const SECRET: &str = "a-test-secret-that-is-long-enough-0123";
+
+    /// A data folder under the system's temp dir, removed afterwards: tests never write
+    /// generated files (secrets, admin logins) into the source tree.
+    struct TempDataDir(PathBuf);
+
+    impl TempDataDir {
+        fn new() -> TempDataDir {
+            let name = format!(
+                "igny8-config-{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 12)
+            );
+            TempDataDir(std::env::temp_dir().join(name))
+        }
+
+        fn path(&self) -> String {
+            self.0.display().to_string()
+        }
+    }
+
+    impl Drop for TempDataDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// The configuration of `vars`, with `DATA_DIR` in a fresh temp folder unless given.
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let dir = TempDataDir::new();
+        let mut map: HashMap<String, String> = HashMap::from([("DATA_DIR".into(), dir.path())]);
+        for (k, v) in vars {
+            map.insert(k.to_string(), v.to_string());
+        }
         Config::from_lookup(move |k| map.get(k).cloned())
     }
 
-    fn temp_dir() -> String {
-        std::env::temp_dir()
-            .join(format!("igny8-config-{}", uuid_like()))
-            .display()
-            .to_string()
-    }
-
-    fn uuid_like() -> String {
-        Alphanumeric.sample_string(&mut rand::thread_rng(), 12)
+    #[test]
+    fn tests_keep_generated_files_out_of_the_tree() {
+        let dev = config(&[("APP_ENV", "development")]).unwrap();
+        assert!(
+            dev.data_dir.starts_with(std::env::temp_dir()),
+            "{}",
+            dev.data_dir.display()
+        );
+        assert!(!dev.data_dir.exists(), "the temp data folder is removed");
     }
 
     #[test]
     fn development_generates_and_keeps_secret_and_admin() {
-        let dir = temp_dir();
-        let first = config(&[("DATA_DIR", &dir)]).unwrap();
-        let second = config(&[("DATA_DIR", &dir)]).unwrap();
+        let dir = TempDataDir::new();
+        let vars = [("APP_ENV", "development"), ("DATA_DIR", &dir.path())];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(first.settings.mode, RunMode::Development);
         assert_eq!(first.settings.jwt_secret, second.settings.jwt_secret);
         let (a, b) = (first.admin.unwrap(), second.admin.unwrap());
         assert_eq!(a.email.as_str(), "admin@igny8.local");
         assert_eq!(a.password, b.password);
         assert_eq!(a.source, AdminSource::Generated);
         assert!(first.database_url.starts_with("sqlite://"));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn production_requires_a_jwt_secret() {
-        let dir = temp_dir();
-        let err = config(&[("APP_ENV", "production")]).unwrap_err();
+    fn production_is_the_default_and_requires_a_jwt_secret() {
+        let err = config(&[]).unwrap_err();
         assert_eq!(err.var, "JWT_SECRET");
-        let short = config(&[("DATA_DIR", &dir), ("JWT_SECRET", "short")]).unwrap_err();
+        assert!(err.to_string().contains("required in production"), "{err}");
+        let short = config(&[("JWT_SECRET", "short")]).unwrap_err();
         assert_eq!(short.var, "JWT_SECRET");
-        let ok = config(&[("APP_ENV", "production"), ("JWT_SECRET", &"s".repeat(40))]).unwrap();
+        let ok = config(&[("JWT_SECRET", SECRET)]).unwrap();
+        assert_eq!(ok.settings.mode, RunMode::Production);
         assert!(ok.admin.is_none(), "production never invents an admin");
+        assert!(
+            !ok.data_dir.exists(),
+            "production generates nothing into the data folder"
+        );
+        let explicit = config(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(explicit.var, "JWT_SECRET");
+    }
+
+    #[test]
+    fn development_only_when_asked() {
+        let mode = |vars: &[(&str, &str)]| config(vars).map(|c| c.settings.mode);
+        assert_eq!(
+            mode(&[("APP_ENV", "development")]).unwrap(),
+            RunMode::Development
+        );
+        assert_eq!(mode(&[("APP_ENV", "dev")]).unwrap(), RunMode::Development);
+        // `cargo leptos watch` passes LEPTOS_WATCH=true to the server.
+        assert_eq!(
+            mode(&[("LEPTOS_WATCH", "true")]).unwrap(),
+            RunMode::Development
+        );
+        // An explicit APP_ENV wins over the watch.
+        assert_eq!(
+            mode(&[
+                ("LEPTOS_WATCH", "true"),
+                ("APP_ENV", "production"),
+                ("JWT_SECRET", SECRET)
+            ])
+            .unwrap(),
+            RunMode::Production
+        );
+        // Nothing else means development: not Leptos' own env, not a false watch flag.
+        for vars in [
+            &[("LEPTOS_ENV", "DEV"), ("JWT_SECRET", SECRET)][..],
+            &[("LEPTOS_WATCH", "false"), ("JWT_SECRET", SECRET)][..],
+            &[("JWT_SECRET", SECRET)][..],
+        ] {
+            assert_eq!(mode(vars).unwrap(), RunMode::Production, "{vars:?}");
+        }
+        // Test faults are refused outside development, whatever asks for them.
+        let err = config(&[("FAULT_INJECTION", "true"), ("JWT_SECRET", SECRET)]).unwrap_err();
+        assert_eq!(err.var, "FAULT_INJECTION");
+    }
+
+    #[test]
+    fn request_timeout_and_trusted_proxies() {
+        let defaults = config(&[("JWT_SECRET", SECRET)]).unwrap();
+        assert_eq!(defaults.request_timeout, std::time::Duration::from_secs(30));
+        assert!(defaults.settings.trusted_proxies.is_empty());
+        let set = config(&[
+            ("JWT_SECRET", SECRET),
+            ("REQUEST_TIMEOUT_SECONDS", "5"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(set.request_timeout, std::time::Duration::from_secs(5));
+        assert!(set
+            .settings
+            .trusted_proxies
+            .trusts("10.20.30.40".parse().unwrap()));
+        assert!(!set
+            .settings
+            .trusted_proxies
+            .trusts("192.0.2.1".parse().unwrap()));
     }
 
     #[test]
     fn bad_values_name_their_variable() {
-        let dir = temp_dir();
         let cases: &[(&str, &str, &str)] = &[
             ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
             ("LEPTOS_SITE_ADDR", "localhost", "LEPTOS_SITE_ADDR"),
@@ -374,27 +495,29 @@ mod tests {
             ),
             ("ADMIN_EMAIL", "not-an-email", "ADMIN_PASSWORD"),
             ("PUBLIC_URL", "example.com", "PUBLIC_URL"),
+            ("REQUEST_TIMEOUT_SECONDS", "0", "REQUEST_TIMEOUT_SECONDS"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, lb.local", "TRUSTED_PROXIES"),
         ];
         for (var, value, named) in cases {
-            let err = config(&[("DATA_DIR", &dir), (var, value)]).unwrap_err();
+            let err = config(&[("JWT_SECRET", SECRET), (var, value)]).unwrap_err();
             assert_eq!(&err.var, named, "{var}={value}");
             assert!(err
                 .to_string()
                 .starts_with(&format!("configuration error: {named}: ")));
         }
         let err = config(&[
+            ("JWT_SECRET", SECRET),
             ("ADMIN_EMAIL", "nope"),
             ("ADMIN_PASSWORD", "long enough password"),
         ])
         .unwrap_err();
         assert_eq!(err.var, "ADMIN_EMAIL");
         let err = config(&[
-            ("DATA_DIR", &dir),
+            ("JWT_SECRET", SECRET),
             ("ADMIN_EMAIL", "a@b.co"),
             ("ADMIN_PASSWORD", "short"),
         ])
         .unwrap_err();
         assert_eq!(err.var, "ADMIN_PASSWORD");
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -2,6 +2,7 @@
 //! Leptos app of the `app` crate.
 
 pub mod config;
+pub mod layers;
 pub mod rest;
 pub mod server_fns;
 pub mod startup;

@@ -3,20 +3,25 @@
 //! test runs a real server.
 
 use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
-use crate::rest;
 use crate::server_fns::{self, ServerFnPaths};
+use crate::{layers, rest};
 use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
-use app::backend::{AppState, Clock, Db};
+use app::backend::{AppState, Clock, Db, RunMode};
 use app::payments::gateway::SandboxGateway;
 use app::{shell, App};
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// Requests larger than this are refused before they are read (uploads get their own cap).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -51,6 +56,7 @@ impl Application {
         config: Config,
         clock: Clock,
     ) -> Result<Application, StartupError> {
+        announce_mode(&config);
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         seed::seed_catalog(&db, clock.now()).await?;
@@ -92,7 +98,7 @@ impl Application {
             settings: Arc::new(config.settings.clone()),
             leptos_options,
         };
-        let router = build_router(state.clone());
+        let router = build_router(state.clone(), config.request_timeout);
         if config.run_scheduler {
             app::backend::scheduler::spawn(state.clone(), config.scheduler_interval);
         }
@@ -119,15 +125,35 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        // Closing the pool lets SQLite checkpoint its write-ahead log into the database file,
+        // so the next start does not begin by recovering it.
+        self.state.db.close().await;
+        served
     }
 }
 
-fn build_router(state: AppState) -> Router {
+/// The routes inside the layer stack. Listed outermost first (each `.layer` below wraps what is
+/// above it, so they are applied in the reverse order):
+/// 1. a malformed client request id is dropped, then `x-request-id` is set (a UUID when absent);
+/// 2. a trace span per request carrying that id, the method and the path — every log line
+///    written while serving the request names them;
+/// 3. the id is copied onto the response;
+/// 4. the body limit; the identity middleware (ours: who calls, CSRF, session refresh);
+/// 5. a panic in a handler answers 500 `internal` (cause logged) — inside the identity
+///    middleware, so a refreshed session's cookies still reach the browser;
+/// 6. the time limit (503 `unavailable`), sparing the live stream and the Writer's runs.
+fn build_router(state: AppState, request_timeout: std::time::Duration) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let time_limit = layers::Except::new(
+        tower::ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(layers::timed_out))
+            .layer(tower::timeout::TimeoutLayer::new(request_timeout)),
+        layers::outlasts_time_limit,
+    );
     Router::new()
         .merge(rest::health_routes())
         .nest("/api/v1", rest::v1_routes())
@@ -141,6 +167,8 @@ fn build_router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(time_limit)
+        .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn_with_state(
             ServerFnPaths::registered(),
             server_fns::guard,
@@ -150,7 +178,29 @@ fn build_router(state: AppState) -> Router {
             identity::middleware,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(layers::REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(layers::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(layers::REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::map_request(
+            layers::drop_malformed_request_id,
+        ))
         .with_state(state)
+}
+
+/// One line at start-up saying which mode this is and what chose it.
+fn announce_mode(config: &Config) {
+    let reason = config.mode_reason;
+    match config.settings.mode {
+        RunMode::Production => tracing::info!("running in production mode ({reason})"),
+        RunMode::Development => tracing::warn!(
+            "running in DEVELOPMENT mode ({reason}): /dev/outbox shows every email, reset and \
+             invite links included, to anyone; never expose this server"
+        ),
+    }
 }
 
 /// Seeds the admin and tells the operator how to log in. A generated password is printed

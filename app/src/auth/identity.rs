@@ -42,8 +42,16 @@ pub async fn middleware(
     let client_ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .map(|ConnectInfo(addr)| {
+            let ip = state
+                .settings
+                .trusted_proxies
+                .client_ip(addr.ip(), request.headers());
+            ip.to_string()
+        })
         .unwrap_or_else(|| "unknown".into());
+    // The request's span (startup.rs) names the caller from here on.
+    tracing::Span::current().record("client_ip", tracing::field::display(&client_ip));
     let headers = request.headers();
     let bearer = bearer_token(headers);
     let access_cookie = cookie(headers, ACCESS_COOKIE);
@@ -105,23 +113,8 @@ pub async fn middleware(
             .insert(crate::auth::guard::PageSession(session));
     }
     request.extensions_mut().insert(auth);
-    let (method, path) = (request.method().clone(), request.uri().path().to_string());
-    let mut response = if is_page {
-        // A page that cannot be rendered in time answers 503 rather than holding the
-        // connection forever (e.g. a data source that never answers).
-        match tokio::time::timeout(PAGE_RENDER_LIMIT, next.run(request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                tracing::error!(%path, "page rendering timed out");
-                AppError::new(ErrorKind::Unavailable).into_response()
-            }
-        }
-    } else {
-        next.run(request).await
-    };
-    if response.status().is_server_error() {
-        tracing::warn!(%method, %path, status = %response.status(), "request failed");
-    }
+    // Time limits, panics and failure logs are the tower-http layers' (server startup.rs).
+    let mut response = next.run(request).await;
     for cookie in set_cookies {
         response.headers_mut().append(SET_COOKIE, cookie);
     }
@@ -134,9 +127,6 @@ fn identity_of(claims: tokens::Claims) -> Identity {
         session_id: claims.sid,
     }
 }
-
-/// How long a page may take to render on the server.
-const PAGE_RENDER_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Paths the app renders as pages (not the API, not static files).
 fn is_page_path(path: &str) -> bool {

@@ -367,7 +367,7 @@ pub async fn update_profile(
     .bind(email.as_str())
     .bind(now)
     .bind(&identity.user_id)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await;
     match result {
         Ok(_) => {}

@@ -48,7 +48,7 @@ pub async fn hit(db: &Db, bucket: &str, limit: Limit, now: Timestamp) -> Result<
     .bind(bucket)
     .bind(now)
     .bind(now - limit.window_seconds)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await?;
     let hits: i64 = row.try_get("hits")?;
     let window_start: Timestamp = row.try_get("window_start")?;

@@ -194,7 +194,7 @@ async fn claim(state: &AppState, id: &str) -> AppResult<bool> {
     )
     .bind(id)
     .bind(state.clock.now())
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?
     .rows_affected();
     Ok(claimed == 1)
@@ -242,7 +242,7 @@ async fn run_job(state: &AppState, id: &str) -> AppResult<()> {
         .bind(crate::ui::errors::message(error))
         .bind(now),
     };
-    finished.execute(state.db.pool()).await?;
+    finished.execute(state.db.writer()).await?;
     Ok(())
 }
 
@@ -255,7 +255,7 @@ pub async fn fail_interrupted(state: &AppState, now: Timestamp) -> AppResult<u64
     )
     .bind(now)
     .bind(now - INTERRUPTED_AFTER_SECONDS)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?
     .rows_affected();
     Ok(failed)

@@ -34,10 +34,35 @@ impl Engine {
     }
 }
 
+/// SQLite's one writer: how long a write waits for the lock another process (or a statement on
+/// a read connection) holds, and how long a write waits for its turn at the writer connection.
+const SQLITE_BUSY_TIMEOUT_MS: u64 = 15_000;
+const WRITER_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `/readyz` gives the database to answer.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// Reads (and, on PostgreSQL, everything).
     pool: AnyPool,
+    /// Writes: on SQLite one connection of its own, so writers queue here, in order, instead of
+    /// each holding a connection of `pool` while SQLite makes it wait for the lock — with the
+    /// pool full of waiting writers, reads and `/readyz` could not get a connection and answered
+    /// 503 (right after a restart: the scheduler catching up, every browser renewing its
+    /// session). On PostgreSQL the same pool as `pool`.
+    writer: AnyPool,
     engine: Engine,
+}
+
+/// Why the database cannot serve requests (`/readyz` logs it).
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the database failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations are missing or failed: {0:?}")]
+    Migrations(Vec<i64>),
 }
 
 impl Db {
@@ -46,37 +71,49 @@ impl Db {
         install_default_drivers();
         let engine = Engine::from_url(url)
             .ok_or_else(|| sqlx::Error::Configuration("unsupported database URL".into()))?;
-        let (url, max_connections) = match engine {
-            Engine::Sqlite => (sqlite_url_creating_file(url)?, 8),
-            Engine::Postgres => (url.to_string(), 16),
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        // WAL lets readers run beside the one writer; the busy timeout makes
-                        // writers queue instead of failing at once.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 15000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
+        match engine {
+            Engine::Sqlite => {
+                let url = sqlite_url_creating_file(url)?;
+                // The writer first: its connection switches a new database to WAL, which
+                // needs the file to itself.
+                let writer = pool_options(engine, 1, WRITER_ACQUIRE_TIMEOUT)
+                    .connect(&url)
+                    .await?;
+                let pool = pool_options(engine, 8, Duration::from_secs(10))
+                    .connect(&url)
+                    .await?;
+                Ok(Db {
+                    pool,
+                    writer,
+                    engine,
                 })
-            })
-            .connect(&url)
-            .await?;
-        Ok(Db { pool, engine })
+            }
+            Engine::Postgres => {
+                let pool = pool_options(engine, 16, Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Ok(Db {
+                    writer: pool.clone(),
+                    pool,
+                    engine,
+                })
+            }
+        }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        MIGRATOR.run(&self.writer).await
     }
 
+    /// For reads. Single write statements outside a transaction go to [`Db::writer`].
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// For a write statement outside a transaction: it waits its turn with the transactions of
+    /// [`Db::begin`] (on SQLite, the one writer connection).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     pub fn engine(&self) -> Engine {
@@ -84,28 +121,68 @@ impl Db {
     }
 
     /// Starts a transaction that will write. SQLite takes the write lock up front
-    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
-    /// when it upgrades a read lock; PostgreSQL relies on row locks and conditional updates.
+    /// (`BEGIN IMMEDIATE`) on the writer connection, so writers queue for it in order instead of
+    /// one failing when it upgrades a read lock; PostgreSQL relies on row locks and conditional
+    /// updates.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Engine::Postgres => self.pool.begin().await,
+            Engine::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.writer.begin().await,
         }
     }
 
-    /// Ready means: the database answers and every embedded migration has been applied.
-    pub async fn is_ready(&self) -> bool {
-        let applied: Result<i64, _> = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE success",
+    /// Ready means: a read connection answers a real query within a short time, and every
+    /// embedded migration has been applied successfully.
+    pub async fn readiness(&self) -> Result<(), NotReady> {
+        let applied = tokio::time::timeout(
+            READY_TIMEOUT,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&self.pool),
         )
-        .fetch_one(&self.pool)
-        .await;
-        matches!(applied, Ok(n) if n as usize >= MIGRATOR.iter().count())
+        .await
+        .map_err(|_| NotReady::Timeout(READY_TIMEOUT))??;
+        let missing: Vec<i64> = MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(NotReady::Migrations(missing))
+        }
     }
 
+    /// Closes both pools; SQLite then checkpoints its write-ahead log into the database file.
     pub async fn close(&self) {
-        self.pool.close().await
+        self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+fn pool_options(engine: Engine, max: u32, acquire_timeout: Duration) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(acquire_timeout)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    // The busy timeout first, so the statements after it wait for a lock
+                    // instead of failing at once. WAL lets readers run beside the one writer.
+                    conn.execute(
+                        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str(),
+                    )
+                    .await?;
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// SQLite URLs name a file: make sure its folder exists and that the driver may create it.

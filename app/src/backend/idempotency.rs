@@ -220,7 +220,7 @@ async fn claim(state: &AppState, account_id: &str, key: &str, hash: &str) -> App
     .bind(hash)
     .bind(now)
     .bind(now + LEASE_SECONDS)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     if inserted.rows_affected() == 1 {
         return Ok(Claimed::Run);
@@ -251,7 +251,7 @@ async fn claim(state: &AppState, account_id: &str, key: &str, hash: &str) -> App
     .bind(key)
     .bind(now + LEASE_SECONDS)
     .bind(now)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     if taken.rows_affected() == 1 {
         tracing::warn!(
@@ -276,7 +276,7 @@ async fn store(
         sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2")
             .bind(account_id)
             .bind(key)
-            .execute(state.db.pool())
+            .execute(state.db.writer())
             .await?;
     } else {
         sqlx::query(
@@ -286,7 +286,7 @@ async fn store(
         .bind(key)
         .bind(status as i64)
         .bind(body)
-        .execute(state.db.pool())
+        .execute(state.db.writer())
         .await?;
     }
     Ok(())

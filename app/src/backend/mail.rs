@@ -38,7 +38,7 @@ pub async fn send(state: &AppState, to: &str, subject: &str, body: &str) -> Resu
     .bind(status)
     .bind(error)
     .bind(now)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     Ok(())
 }

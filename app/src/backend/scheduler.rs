@@ -47,11 +47,14 @@ pub async fn tick(state: &AppState, instance: &str) {
     }
 }
 
-/// Runs `tick` every `every` until the process ends.
+/// Runs `tick` every `every` until the process ends. The first pass comes one interval after
+/// start-up, not at once: after a restart there is catching up to do (renewals due while the
+/// server was down, charges and holds it left behind), and the first moments belong to the
+/// requests of the people coming back.
 pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     let instance = new_id("instance");
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(every);
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;

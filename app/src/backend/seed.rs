@@ -167,7 +167,7 @@ pub async fn seed_admin(
             sqlx::query("UPDATE users SET is_admin = 1, updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&user.id)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await?;
         }
         return Ok(AdminSeed::AlreadyThere);

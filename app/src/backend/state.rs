@@ -31,6 +31,8 @@ pub struct Settings {
     pub receipts_dir: std::path::PathBuf,
     /// `FAULT_INJECTION=true` (never in production): tests may make parts fail on purpose.
     pub fault_injection: bool,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the caller (none by default).
+    pub trusted_proxies: crate::auth::client_ip::TrustedProxies,
 }
 
 impl Settings {
@@ -46,6 +48,7 @@ impl Settings {
             auth_limits: Default::default(),
             receipts_dir: std::env::temp_dir().join("igny8-receipts"),
             fault_injection: false,
+            trusted_proxies: Default::default(),
         }
     }
 }

@@ -391,7 +391,7 @@ pub async fn fail_orphaned(state: &AppState, before: Timestamp) -> AppResult<u64
     .bind(before)
     .bind(state.clock.now())
     .bind(INTERRUPTED)
-    .execute(state.db.pool())
+    .execute(state.db.writer())
     .await?;
     Ok(done.rows_affected())
 }

@@ -137,7 +137,7 @@ impl SandboxGateway {
             .bind(&token)
             .bind(behaviour)
             .bind(self.clock.now())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(CardToken { token })
     }
@@ -148,7 +148,7 @@ impl SandboxGateway {
             .bind(&token)
             .bind(BEHAVIOUR_SUCCEED)
             .bind(self.clock.now())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(CardToken { token })
     }
@@ -176,7 +176,7 @@ impl SandboxGateway {
         .bind(&request.currency)
         .bind(failure.map(DeclineCode::as_str))
         .bind(now)
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         let (charge_id, token, amount, currency, failure_code): (String, String, i64, String, Option<String>) =
             sqlx::query_as(

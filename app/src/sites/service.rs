@@ -95,7 +95,7 @@ pub async fn remove(state: &AppState, view: &SessionView, id: &str) -> AppResult
     let deleted = sqlx::query("DELETE FROM sites WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(&view.account.id)
-        .execute(state.db.pool())
+        .execute(state.db.writer())
         .await?;
     if deleted.rows_affected() == 0 {
         return Err(AppError::not_found());

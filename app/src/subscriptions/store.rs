@@ -283,7 +283,7 @@ pub async fn claim(
     .bind(owner)
     .bind(now)
     .bind(until)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -294,7 +294,7 @@ pub async fn release(db: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error> 
     )
     .bind(id)
     .bind(owner)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

@@ -1,5 +1,9 @@
-//! `POST /api/v1/test/faults/` `{balance: bool}`: switches test-only failures on and off. It
-//! exists only when `FAULT_INJECTION=true` (refused in production); otherwise it is a 404.
+//! `POST /api/v1/test/faults/`: test-only failures. It exists only when `FAULT_INJECTION=true`
+//! (refused in production); otherwise it is a 404.
+//!
+//! - `{balance: bool}` switches the balance endpoints' failure on or off;
+//! - `{panic: true}` makes this request panic (the server answers 500 and logs it);
+//! - `{sleep_ms: n}` makes this request take `n` milliseconds (the request timeout cuts it).
 
 use super::json::ApiJson;
 use super::route;
@@ -19,6 +23,10 @@ pub fn routes() -> Router<AppState> {
 struct FaultSwitches {
     #[serde(default)]
     balance: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    panic: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sleep_ms: Option<u64>,
 }
 
 async fn set_faults(
@@ -27,6 +35,13 @@ async fn set_faults(
 ) -> AppResult<Json<FaultSwitches>> {
     if !state.settings.fault_injection {
         return Err(AppError::not_found());
+    }
+    if switches.panic {
+        panic!("fault injection: a panicking request");
+    }
+    if let Some(ms) = switches.sleep_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        return Ok(Json(switches));
     }
     state
         .faults

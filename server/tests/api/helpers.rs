@@ -70,7 +70,10 @@ impl TestApp {
     pub async fn spawn_with(engine: Engine, extra: &[(&str, &str)]) -> Option<TestApp> {
         let database = TestDatabase::create(engine).await?;
         let data_dir = database.dir.display().to_string();
+        // Development explicitly: what the tests rely on (test faults) is refused in production,
+        // the default. Tests of production behaviour unset it.
         let mut vars: HashMap<String, String> = [
+            ("APP_ENV", "development"),
             ("DATABASE_URL", database.url.as_str()),
             ("DATA_DIR", data_dir.as_str()),
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
@@ -82,9 +85,7 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        for (k, v) in extra {
-            vars.insert(k.to_string(), v.to_string());
-        }
+        override_vars(&mut vars, extra);
         let clock = Clock::manual(TEST_START);
         let (address, state) = start_instance(&vars, clock.clone()).await;
         let client = reqwest::Client::builder()
@@ -125,6 +126,17 @@ impl TestApp {
         dir.display().to_string()
     }
 
+    /// Another instance on the same database and clock with some settings changed (an empty
+    /// value unsets one); returns its address and state.
+    pub async fn another_instance_with(
+        &self,
+        extra: &[(&str, &str)],
+    ) -> (String, app::backend::AppState) {
+        let mut vars = self.vars.clone();
+        override_vars(&mut vars, extra);
+        start_instance(&vars, self.clock.clone()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -135,6 +147,18 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+}
+
+/// Sets `extra` over `vars`; an empty value unsets one (`("APP_ENV", "")`: the server's own
+/// default mode).
+fn override_vars(vars: &mut HashMap<String, String>, extra: &[(&str, &str)]) {
+    for (k, v) in extra {
+        if v.is_empty() {
+            vars.remove(*k);
+        } else {
+            vars.insert(k.to_string(), v.to_string());
+        }
     }
 }
 
