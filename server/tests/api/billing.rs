@@ -285,7 +285,8 @@ async fn a_receipt_uploaded_to_one_instance_opens_on_another(app: TestApp) {
     let other_disk = app.own_dir("other-instance");
     let second = app
         .another_instance_with(&[("DATA_DIR", &other_disk)])
-        .await;
+        .await
+        .0;
     let from_second = |token: &str| {
         app.client
             .get(format!("{second}{path}"))

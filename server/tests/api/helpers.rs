@@ -106,17 +106,7 @@ impl TestApp {
     /// Another server instance on the same database and clock (as behind a load balancer);
     /// returns its address.
     pub async fn another_instance(&self) -> String {
-        self.another_instance_with(&[]).await
-    }
-
-    /// Another instance with some settings of its own, e.g. a `DATA_DIR` of its own as on
-    /// another machine (`own_dir` gives one).
-    pub async fn another_instance_with(&self, extra: &[(&str, &str)]) -> String {
-        let mut vars = self.vars.clone();
-        for (k, v) in extra {
-            vars.insert(k.to_string(), v.to_string());
-        }
-        start_instance(&vars, self.clock.clone()).await.0
+        self.another_instance_with(&[]).await.0
     }
 
     /// A folder of this test's own, removed with its database.
@@ -127,7 +117,8 @@ impl TestApp {
     }
 
     /// Another instance on the same database and clock with some settings changed (an empty
-    /// value unsets one); returns its address and state.
+    /// value unsets one), e.g. a `DATA_DIR` of its own as on another machine (`own_dir` gives
+    /// one); returns its address and state.
     pub async fn another_instance_with(
         &self,
         extra: &[(&str, &str)],
