@@ -379,14 +379,13 @@ pub async fn run_writer(
     .await
 }
 
-/// Tasks left `running` with no open hold, started before `before`: rows from before tasks
-/// knew their hold, cut off by a crash. They end as failed, nothing charged (their holds were
-/// released when they expired). Run by the scheduler.
+/// Tasks left `running` from before tasks knew their hold (`hold_id` NULL), started before
+/// `before`: cut off by a crash, their holds long expired. They end as failed, nothing charged.
+/// (A task with a hold ends with it, in `metering::expire_holds`.) Run by the scheduler.
 pub async fn fail_orphaned(state: &AppState, before: Timestamp) -> AppResult<u64> {
     let done = sqlx::query(
         "UPDATE tasks SET status = 'failed', credits_charged = 0, finished_at = $2, error_code = $3 \
-         WHERE status = 'running' AND created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM credit_holds h WHERE h.id = tasks.hold_id AND h.status = 'open')",
+         WHERE status = 'running' AND hold_id IS NULL AND created_at < $1",
     )
     .bind(before)
     .bind(state.clock.now())

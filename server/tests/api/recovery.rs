@@ -283,6 +283,34 @@ async fn a_crashed_task_fails_when_its_hold_expires(app: TestApp) {
     );
 }
 
+/// Item 2, rows from before tasks knew their hold: a task left running with no hold ends as
+/// failed once a hold's lifetime has passed, nothing charged.
+async fn a_running_task_without_a_hold_fails_after_the_hold_lifetime(app: TestApp) {
+    let tenant = writer_tenant(&app, "legacy-task@example.com").await;
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE account_id = $1")
+        .bind(&tenant.account_id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO tasks (id, account_id, user_id, module, operation, status, input, created_at) \
+         VALUES ('task_legacy', $1, $2, 'writer', 'writer.generate_outline', 'running', '{}', $3)",
+    )
+    .bind(&tenant.account_id)
+    .bind(&user)
+    .bind(app.clock.now())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    app.tick().await;
+    let running = vec![("running".to_string(), 0)];
+    assert_eq!(task_statuses(&app, &tenant.account_id).await, running);
+    app.set_time(app.clock.now() + metering::HOLD_SECONDS + 1);
+    app.tick().await;
+    let failed = vec![("failed".to_string(), 0)];
+    assert_eq!(task_statuses(&app, &tenant.account_id).await, failed);
+}
+
 /// Item 1 (tasks): after the lease, a retry of a task cut off mid-run ends the interrupted one
 /// (nothing charged) and runs the work once; further retries replay it.
 async fn a_retry_after_the_lease_runs_a_crashed_task_once(app: TestApp) {
@@ -554,6 +582,7 @@ crate::on_both_engines!(
     the_scheduler_charges_a_first_invoice_a_crash_left_uncharged,
     a_first_invoice_with_no_charge_recorded_is_voided,
     a_crashed_task_fails_when_its_hold_expires,
+    a_running_task_without_a_hold_fails_after_the_hold_lifetime,
     a_retry_after_the_lease_runs_a_crashed_task_once,
     concurrent_upgrades_charge_once,
     released_hold_credits_stay_plan_credits,
