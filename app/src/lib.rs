@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod limits;
 pub mod mail;
 pub mod modules;
+pub mod pages;
 pub mod payments;
 pub mod plans;
 pub mod routes;
@@ -24,7 +25,7 @@ pub mod ui;
 pub mod backend;
 
 use leptos::prelude::*;
-use leptos_meta::MetaTags;
+use leptos_meta::{HashedStylesheet, MetaTags};
 
 pub use routes::App;
 
@@ -37,6 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Names the content-hashed CSS file of a hash-files build (see Cargo.toml).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -30,6 +30,29 @@ fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
+/// The list of hashed asset names a `hash-files` build (Cargo.toml) writes next to the server
+/// binary; leptos reads it there to name `/pkg/igny8.<hash>.wasm` and the rest in the page.
+const HASH_FILE: &str = "hash.txt";
+
+/// Whether `/pkg` holds content-hashed names: `LEPTOS_HASH_FILES` (cargo-leptos sets it) or else
+/// whether the build left its hash file next to this binary, so the release binary started by
+/// hand (or by the browser tests) names its assets right too. Checked here because leptos
+/// panics on every page when told the names are hashed and the file is missing.
+fn asset_names_hashed(var: &impl Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)));
+    let present = hash_file.as_deref().is_some_and(Path::is_file);
+    match parse_bool(var("LEPTOS_HASH_FILES"), present) {
+        Some(true) if !present => Err(bad(
+            "LEPTOS_HASH_FILES",
+            format!("is true but the build's {HASH_FILE} is not next to the server binary"),
+        )),
+        Some(hashed) => Ok(hashed),
+        None => Err(bad("LEPTOS_HASH_FILES", "must be true or false")),
+    }
+}
+
 /// Where the admin login came from, which decides what start-up prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminSource {
@@ -200,6 +223,7 @@ impl Config {
 
         let admin = admin_login(&var, mode, &data_dir)?;
 
+        let hash_files = asset_names_hashed(&var)?;
         let leptos_options = LeptosOptions::builder()
             .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "igny8".into()))
             .site_root(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
@@ -214,6 +238,8 @@ impl Config {
                     .transpose()?
                     .unwrap_or(3001),
             )
+            .hash_files(hash_files)
+            .hash_file(HASH_FILE.into())
             .env(match var("LEPTOS_ENV").as_deref() {
                 Some("PROD") | Some("prod") => leptos::config::Env::PROD,
                 _ => leptos::config::Env::DEV,

@@ -1,6 +1,7 @@
 //! The IGNY8 server: configuration, start-up, the REST API v1 and static files around the
 //! Leptos app of the `app` crate.
 
+pub mod assets;
 pub mod config;
 pub mod layers;
 pub mod rest;

@@ -4,7 +4,7 @@
 
 use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
 use crate::server_fns::{self, ServerFnPaths};
-use crate::{layers, rest};
+use crate::{assets, layers, rest};
 use app::auth::identity;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
@@ -144,10 +144,14 @@ impl Application {
 /// 4. the body limit; the identity middleware (ours: who calls, CSRF, session refresh);
 /// 5. a panic in a handler answers 500 `internal` (cause logged) — inside the identity
 ///    middleware, so a refreshed session's cookies still reach the browser;
-/// 6. the time limit (503 `unavailable`), sparing the live stream and the Writer's runs.
+/// 6. the time limit (503 `unavailable`), sparing the live stream and the Writer's runs;
+/// 7. compression of what is not precompressed, and the cache policy of the site's files
+///    (`assets.rs`), innermost: their headers are set before anything above looks.
 fn build_router(state: AppState, request_timeout: std::time::Duration) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let asset_caching =
+        assets::AssetCaching::new(&leptos_options.site_pkg_dir, leptos_options.hash_files);
     let time_limit = layers::Except::new(
         tower::ServiceBuilder::new()
             .layer(HandleErrorLayer::new(layers::timed_out))
@@ -167,6 +171,11 @@ fn build_router(state: AppState, request_timeout: std::time::Duration) -> Router
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            asset_caching,
+            assets::cache_policy,
+        ))
+        .layer(assets::compression())
         .layer(time_limit)
         .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn_with_state(

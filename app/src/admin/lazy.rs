@@ -1,7 +1,6 @@
-//! The admin pages as lazy routes. Built with `cargo leptos build --split`, each admin page's
-//! code lands in its own WASM chunk that the browser fetches the first time an admin opens that
-//! page, so a tenant's first load never downloads the admin area. The server renders them like
-//! any other route.
+//! The admin pages as lazy routes (`crate::ui::lazy`): each admin page's code lands in its own
+//! WASM chunk that the browser fetches the first time an admin opens that page, so a tenant
+//! never downloads the admin area.
 
 use super::accounts_page::{AdminAccountsPage, AdminUserPage};
 use super::audit_page::AdminAuditPage;
@@ -12,28 +11,7 @@ use super::payments_page::AdminPaymentsPage;
 use super::plans_page::AdminPlansPage;
 use super::subscriptions_page::AdminSubscriptionsPage;
 use crate::mail::pages::AdminOutboxPage;
-use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
-
-/// One lazy route per page: the page loads its own data, so the route's `data` step is empty.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        #[doc = concat!("`", stringify!($page), "`, loaded on first use.")]
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                view! { <$page/> }.into_any()
-            }
-        }
-    };
-}
+use crate::ui::lazy::lazy_page;
 
 lazy_page!(Overview, AdminOverviewPage);
 lazy_page!(Accounts, AdminAccountsPage);

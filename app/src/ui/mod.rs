@@ -6,6 +6,7 @@ pub mod format;
 pub mod forms;
 pub mod hydration;
 pub mod layout;
+pub mod lazy;
 pub mod not_found;
 pub mod pager;
 pub mod pages;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod assets;
 mod auth;
 mod automation;
 mod billing;
