@@ -16,7 +16,8 @@ async function wasmResponses(page) {
     responses.push({
       file: new URL(response.url).pathname.split("/").pop(),
       headers,
-      fromCache: response.fromDiskCache || response.fromMemoryCache,
+      // CDP leaves these out when false.
+      fromCache: Boolean(response.fromDiskCache || response.fromMemoryCache),
     });
   });
   return responses;

@@ -89,9 +89,12 @@ where
             }
         }
     });
+    // Fused: the compression layer (server/src/assets.rs) polls once more after the end, which
+    // an unfused `unfold` answers with a panic.
     let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
+    })
+    .fuse();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

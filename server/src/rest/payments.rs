@@ -181,7 +181,8 @@ async fn receipt(
             }
         }
     });
-    let chunks = futures_util::stream::iter(first.map(Ok)).chain(rest);
+    // Fused: the compression layer (server/src/assets.rs) polls once more after the end.
+    let chunks = futures_util::stream::iter(first.map(Ok)).chain(rest).fuse();
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
