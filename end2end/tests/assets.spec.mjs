@@ -46,7 +46,8 @@ test("the WASM arrives compressed under a hashed name, and a second visit does n
   // cache without a request to the server (the names are immutable).
   await page.goto("/login");
   await hydrated(page);
-  expect(wasm.map((r) => r.file)).toEqual(firstVisit.map((r) => r.file));
+  const names = (responses) => [...new Set(responses.map((r) => r.file))].sort();
+  expect(names(wasm)).toEqual(names(firstVisit));
   expect(wasm.every((r) => r.fromCache)).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -1,15 +1,37 @@
-# The release build as scripts/run and scripts/test make it: `cargo leptos build|serve --release
-# --split --precompress`, with two speed-ups cargo-leptos does not make by itself. Source it.
+# The release build as scripts/run and scripts/test make it: `cargo leptos build --release --split
+# --precompress`, with the server built beside the front end, and nothing rebuilt when nothing
+# changed. Source it.
 #
 #   leptos_release build     builds target/site and target/release/server
-#   leptos_release serve     the same, then serves (replaces the calling shell)
+#   leptos_release serve     builds them unless they are current, then serves (replaces the shell)
 #
 # --split: every page is a lazy WASM chunk (app/src/pages.rs, app/src/admin/lazy.rs);
 # --precompress: a brotli and a gzip copy beside each file, sent to browsers that accept them;
 # LEPTOS_HASH_FILES=true: content hashes in the file names (server/src/assets.rs).
 
+release_dir() { echo "${CARGO_TARGET_DIR:-target}/release"; }
+# Written after a successful build; a build is current while no input is newer.
+release_stamp() { echo "$(release_dir)/igny8-release.stamp"; }
+
+release_is_current() {
+    local stamp
+    stamp="$(release_stamp)"
+    [[ -f "$stamp" && -x "$(release_dir)/server" ]] || return 1
+    [[ -z "$(find app frontend server style public Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null)" ]]
+}
+
 leptos_release() {
     local command="$1"
+    if [[ "$command" == serve ]]; then
+        if release_is_current; then
+            echo "release: nothing changed since the last build; serving it" >&2
+        else
+            leptos_release build
+        fi
+        # What `cargo leptos serve` would do, without its first-build rerun of the WASM steps:
+        # the server finds the site and its hashed names by itself (server/src/config.rs).
+        LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-${CARGO_TARGET_DIR:-target}/site}" exec "$(release_dir)/server"
+    fi
     # Content-hashed file names (Cargo.toml says why only here).
     export LEPTOS_HASH_FILES=true
     # With hashed file names cargo-leptos builds the server only after the front end, yet our
@@ -26,10 +48,12 @@ leptos_release() {
             echo "release: the early server build failed; cargo-leptos builds it again and shows why" >&2
         rm -f "$server_log"
     ) &
-    local server_build=$!
-    if [[ "$command" == serve ]]; then
-        exec cargo leptos serve --release --split --precompress
-    fi
-    cargo leptos "$command" --release --split --precompress
+    local server_build=$! started
+    # The stamp takes the time the build started: an edit made meanwhile is newer than it.
+    started="$(mktemp -t igny8-build-started.XXXXXX)"
+    rm -f "$(release_stamp)"
+    cargo leptos build --release --split --precompress
     wait "$server_build"
+    touch -r "$started" "$(release_stamp)"
+    rm -f "$started"
 }
