@@ -41,13 +41,14 @@ async function timeToHydrated(page, path) {
 async function contextWith(browser, cookies) {
   const context = await browser.newContext();
   await context.addCookies(cookies);
+  // Runs before the page's own scripts, when <html> may not exist yet: watch the whole document.
   await context.addInitScript(() => {
     new MutationObserver((_, observer) => {
-      if (document.documentElement.dataset.hydrated === "true") {
+      if (document.documentElement?.dataset.hydrated === "true") {
         window.__igny8HydratedAt = performance.now();
         observer.disconnect();
       }
-    }).observe(document.documentElement, { attributes: true });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
   });
   return context;
 }

@@ -2,8 +2,8 @@
 # --precompress`, with the server built beside the front end, and nothing rebuilt when nothing
 # changed. Source it.
 #
-#   leptos_release build     builds target/site and target/release/server
-#   leptos_release serve     builds them unless they are current, then serves (replaces the shell)
+#   leptos_release build     builds target/site and target/release/server unless they are current
+#   leptos_release serve     the same, then serves (replaces the shell)
 #
 # --split: every page is a lazy WASM chunk (app/src/pages.rs, app/src/admin/lazy.rs);
 # --precompress: a brotli and a gzip copy beside each file, sent to browsers that accept them;
@@ -17,21 +17,24 @@ release_is_current() {
     local stamp
     stamp="$(release_stamp)"
     [[ -f "$stamp" && -x "$(release_dir)/server" ]] || return 1
-    [[ -z "$(find app frontend server style public Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null)" ]]
+    [[ -z "$(find app frontend server style public Cargo.toml Cargo.lock .cargo -newer "$stamp" -print -quit 2>/dev/null)" ]]
 }
 
 leptos_release() {
     local command="$1"
+    if release_is_current; then
+        echo "release: nothing changed since the last build; using it" >&2
+    else
+        build_release
+    fi
     if [[ "$command" == serve ]]; then
-        if release_is_current; then
-            echo "release: nothing changed since the last build; serving it" >&2
-        else
-            leptos_release build
-        fi
         # What `cargo leptos serve` would do, without its first-build rerun of the WASM steps:
         # the server finds the site and its hashed names by itself (server/src/config.rs).
         LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-${CARGO_TARGET_DIR:-target}/site}" exec "$(release_dir)/server"
     fi
+}
+
+build_release() {
     # Content-hashed file names (Cargo.toml says why only here).
     export LEPTOS_HASH_FILES=true
     # With hashed file names cargo-leptos builds the server only after the front end, yet our
