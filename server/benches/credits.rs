@@ -10,7 +10,6 @@
 use app::backend::AppState;
 use app::credits::ledger::{self, Entry, EntryKind};
 use app::credits::metering::{self, Usage};
-use sqlx::Connection;
 mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -148,31 +147,8 @@ async fn measure(engine: &str, database_url: &str, dir: &std::path::Path) {
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("igny8-bench-credits-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    measure(
-        "SQLite",
-        &format!("sqlite://{}/bench.db", dir.display()),
-        &dir,
-    )
+    support::on_both_engines("credits", 1, |engine, url, dir, _| async move {
+        measure(engine, &url, &dir).await
+    })
     .await;
-
-    let admin_url = std::env::var("BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    match sqlx::PgConnection::connect(&admin_url).await {
-        Ok(mut conn) => {
-            let name = format!("igny8_bench_{}", std::process::id());
-            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let (base, _) = admin_url.rsplit_once('/').unwrap();
-            measure("PostgreSQL", &format!("{base}/{name}"), &dir).await;
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-        Err(e) => println!("PostgreSQL: skipped, {admin_url} unreachable ({e})"),
-    }
-    let _ = std::fs::remove_dir_all(dir);
 }

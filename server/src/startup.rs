@@ -88,7 +88,7 @@ impl Application {
             )),
             None => Arc::new(app::modules::ai::OfflineTemplates),
         };
-        let state = AppState {
+        let state = AppState::new(app::backend::state::Services {
             db,
             clock,
             gateway,
@@ -97,7 +97,7 @@ impl Application {
             faults: Default::default(),
             settings: Arc::new(config.settings.clone()),
             leptos_options,
-        };
+        });
         let router = build_router(state.clone(), config.request_timeout);
         if config.run_scheduler {
             app::backend::scheduler::spawn(state.clone(), config.scheduler_interval);

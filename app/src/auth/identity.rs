@@ -224,19 +224,26 @@ fn request_auth(parts: &Parts) -> RequestAuth {
         .unwrap_or_default()
 }
 
+/// The identity the request's credentials prove, or 401 (`token_expired` for an expired bearer
+/// token), without reading the database: the caller's own query must check that the session is
+/// still live (as [`crate::credits::balance::of_session`] does).
+pub fn require_identity_from(parts: &Parts) -> AppResult<Identity> {
+    let auth = request_auth(parts);
+    auth.identity.ok_or_else(|| {
+        if auth.expired {
+            AppError::new(ErrorKind::TokenExpired)
+        } else {
+            AppError::unauthenticated()
+        }
+    })
+}
+
 /// The signed-in session of a request, or 401 (`token_expired` for an expired bearer token).
 pub async fn require_session_from(
     state: &AppState,
     parts: &Parts,
 ) -> AppResult<(SessionView, Identity)> {
-    let auth = request_auth(parts);
-    let Some(identity) = auth.identity else {
-        return Err(if auth.expired {
-            AppError::new(ErrorKind::TokenExpired)
-        } else {
-            AppError::unauthenticated()
-        });
-    };
+    let identity = require_identity_from(parts)?;
     let view = service::session_view(state, &identity)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
@@ -277,6 +284,21 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Authenticated {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+/// Extractor for REST handlers that check the session in their own query: the identity the
+/// credentials prove (see [`require_identity_from`]).
+pub struct ClaimedIdentity(pub Identity);
+
+impl FromRequestParts<AppState> for ClaimedIdentity {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        require_identity_from(parts).map(ClaimedIdentity)
     }
 }
 
@@ -387,6 +409,11 @@ pub async fn current_session() -> AppResult<Option<(SessionView, Identity)>> {
         Err(err) if err.status() == 401 => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// [`require_identity_from`] inside a server function.
+pub fn require_identity() -> AppResult<Identity> {
+    require_identity_from(&server_fn_parts()?)
 }
 
 pub async fn require_session() -> AppResult<(SessionView, Identity)> {

@@ -23,6 +23,15 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The engine a transaction runs on (for the few statements written per engine).
+    pub fn of(tx: &Tx) -> Engine {
+        if tx.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+
     pub fn from_url(url: &str) -> Option<Engine> {
         if url.starts_with("sqlite:") {
             Some(Engine::Sqlite)

@@ -53,8 +53,27 @@ impl Settings {
     }
 }
 
+/// What every request shares, behind one `Arc`: extractors, middleware and server functions
+/// clone the state on every request, so a clone is one reference count, not one per field.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Services {
     pub db: Db,
     pub clock: Clock,
     pub settings: Arc<Settings>,

@@ -98,5 +98,5 @@ pub async fn adjust(
     }
     tx.commit().await?;
     super::live::changed(state, &account_id);
-    Ok(ledger::balance_view(state, &account_id).await?)
+    Ok(super::balance::of_account(state, &account_id).await?)
 }

@@ -18,8 +18,10 @@ pub const PAGE_SIZE: i64 = 25;
 /// The account's balance, as `GET /api/v1/billing/transactions/balance/` gives it.
 #[server(endpoint = "billing/balance")]
 pub async fn get_balance() -> Result<BalanceView, AppError> {
-    let (view, _) = require_session().await?;
-    Ok(super::ledger::balance_view(&app_state()?, &view.account.id).await?)
+    let identity = crate::auth::identity::require_identity()?;
+    super::balance::of_session(&app_state()?, &identity)
+        .await?
+        .ok_or_else(AppError::unauthenticated)
 }
 
 #[server(endpoint = "billing/credit-packages")]

@@ -2,7 +2,6 @@
 //! transaction together with the cached balance on `accounts`; the unique idempotency key of
 //! each entry makes a replayed grant a no-op, and the balance can never go below zero.
 
-use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
 
@@ -57,6 +56,7 @@ impl EntryKind {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct Entry<'a> {
     pub account_id: &'a str,
     pub kind: EntryKind,
@@ -86,56 +86,106 @@ pub enum Applied {
     Insufficient { available: i64 },
 }
 
-/// Applies one entry: the balance moves by one conditional update that cannot go below zero,
-/// and the entry is appended in the same transaction.
+/// Applies one entry: the balance moves by one conditional update that cannot go below zero
+/// (and does not move when the key was applied before), and the entry is appended in the same
+/// transaction.
 pub async fn apply(tx: &mut Tx, entry: Entry<'_>) -> Result<Applied, sqlx::Error> {
-    if already_applied(tx, entry.idempotency_key).await? {
-        return Ok(Applied::Replayed);
-    }
     let plan_delta = entry.kind.plan_credits_delta(entry.amount);
-    let updated: Option<(i64, i64)> = sqlx::query_as(
-        "UPDATE accounts SET credit_balance = credit_balance + $2, \
-         plan_credits = CASE WHEN plan_credits + $3 < 0 THEN 0 ELSE plan_credits + $3 END \
-         WHERE id = $1 AND credit_balance + $2 >= 0 RETURNING credit_balance, plan_credits",
-    )
-    .bind(entry.account_id)
-    .bind(entry.amount)
-    .bind(plan_delta)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((balance_after, plan_credits)) = updated else {
-        let available = sqlx::query_scalar("SELECT credit_balance FROM accounts WHERE id = $1")
-            .bind(entry.account_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        return Ok(Applied::Insufficient { available });
+    apply_all(tx, std::slice::from_ref(&entry), plan_delta).await
+}
+
+/// Applies entries of one account together, in order, as one conditional update of the balance
+/// (no intermediate balance may go below zero) and one insert of the entries, with the
+/// plan-credit part moving by `plan_delta` in all (never below zero) instead of by each kind's
+/// own rule. Two statements on the way through, however many entries: this is what keeps a
+/// credit spend cheap (`metering.rs`).
+///
+/// All or nothing: when any key was applied before, nothing changes and the answer is
+/// [`Applied::Replayed`] (apply the entries one by one to apply the rest).
+pub async fn apply_all(
+    tx: &mut Tx,
+    entries: &[Entry<'_>],
+    plan_delta: i64,
+) -> Result<Applied, sqlx::Error> {
+    let Some(first) = entries.first() else {
+        return Ok(Applied::Replayed);
     };
-    append(tx, &entry, entry.amount, balance_after).await?;
+    let account_id = first.account_id;
+    debug_assert!(entries.iter().all(|e| e.account_id == account_id));
+    // The running sums after each entry: the lowest must keep the balance at zero or above.
+    let running: Vec<i64> = entries
+        .iter()
+        .scan(0i64, |sum, e| {
+            *sum += e.amount;
+            Some(*sum)
+        })
+        .collect();
+    let net = *running.last().unwrap_or(&0);
+    let lowest = running.iter().copied().min().unwrap_or(0);
+    let keys = placeholders(6, entries.len());
+    let sql = format!(
+        "UPDATE accounts SET credit_balance = credit_balance + $2, \
+         plan_credits = CASE WHEN plan_credits + $3 < 0 THEN 0 ELSE plan_credits + $3 END, \
+         ledger_seq = ledger_seq + $4 \
+         WHERE id = $1 AND credit_balance + $5 >= 0 \
+         AND NOT EXISTS (SELECT 1 FROM credit_ledger WHERE idempotency_key IN ({keys})) \
+         RETURNING credit_balance, plan_credits, ledger_seq"
+    );
+    let mut update = sqlx::query_as::<_, (i64, i64, i64)>(&sql)
+        .bind(account_id)
+        .bind(net)
+        .bind(plan_delta)
+        .bind(entries.len() as i64)
+        .bind(lowest);
+    for entry in entries {
+        update = update.bind(entry.idempotency_key);
+    }
+    let Some((balance_after, plan_credits, last_seq)) = update.fetch_optional(&mut **tx).await?
+    else {
+        return why_not_applied(tx, account_id, entries).await;
+    };
+    // Entry i leaves the balance at (balance before) + running[i] and takes the i-th of the
+    // sequence numbers the update reserved.
+    let before = balance_after - net;
+    let first_seq = last_seq - entries.len() as i64 + 1;
+    append(tx, entries, |i| (first_seq + i as i64, before + running[i])).await?;
     Ok(Applied::Done {
         balance_after,
         plan_credits,
     })
 }
 
-/// Moves the plan-credit part of the balance by `delta` (never below zero): what a hold takes
-/// from it and its release gives back. The balance itself moves only with an entry.
-pub async fn move_plan_credits(
+/// The conditional update changed nothing: a key was applied before, or the balance does not
+/// cover the entries (one read, off the usual path).
+async fn why_not_applied(
     tx: &mut Tx,
     account_id: &str,
-    delta: i64,
-) -> Result<(), sqlx::Error> {
-    if delta == 0 {
-        return Ok(());
+    entries: &[Entry<'_>],
+) -> Result<Applied, sqlx::Error> {
+    let sql = format!(
+        "SELECT credit_balance, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM credit_ledger WHERE idempotency_key IN ({})) \
+         FROM accounts WHERE id = $1",
+        placeholders(2, entries.len())
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql).bind(account_id);
+    for entry in entries {
+        query = query.bind(entry.idempotency_key);
     }
-    sqlx::query(
-        "UPDATE accounts SET plan_credits = CASE WHEN plan_credits + $2 < 0 THEN 0 ELSE plan_credits + $2 END \
-         WHERE id = $1",
-    )
-    .bind(account_id)
-    .bind(delta)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let (available, applied_before) = query.fetch_one(&mut **tx).await?;
+    Ok(if applied_before > 0 {
+        Applied::Replayed
+    } else {
+        Applied::Insufficient { available }
+    })
+}
+
+/// `$from, $from+1, …` for `count` parameters.
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Adds credits (plan grant or purchase). Returns false when the key was already applied.
@@ -162,15 +212,19 @@ pub async fn expire_plan_credits(tx: &mut Tx, entry: Entry<'_>) -> Result<bool, 
             .await?;
         return Ok(false);
     }
-    let balance_after: i64 = sqlx::query_scalar(
-        "UPDATE accounts SET credit_balance = credit_balance - $2, plan_credits = 0 \
-         WHERE id = $1 RETURNING credit_balance",
+    let (balance_after, seq): (i64, i64) = sqlx::query_as(
+        "UPDATE accounts SET credit_balance = credit_balance - $2, plan_credits = 0, \
+         ledger_seq = ledger_seq + 1 WHERE id = $1 RETURNING credit_balance, ledger_seq",
     )
     .bind(entry.account_id)
     .bind(expiring)
     .fetch_one(&mut **tx)
     .await?;
-    append(tx, &entry, -expiring, balance_after).await?;
+    let entry = Entry {
+        amount: -expiring,
+        ..entry
+    };
+    append(tx, std::slice::from_ref(&entry), |_| (seq, balance_after)).await?;
     Ok(true)
 }
 
@@ -183,31 +237,49 @@ async fn already_applied(tx: &mut Tx, key: &str) -> Result<bool, sqlx::Error> {
     Ok(found.is_some())
 }
 
+/// Inserts `entries` in one statement; `numbers(i)` gives the i-th its sequence number and
+/// balance after it.
 async fn append(
     tx: &mut Tx,
-    entry: &Entry<'_>,
-    amount: i64,
-    balance_after: i64,
+    entries: &[Entry<'_>],
+    numbers: impl Fn(usize) -> (i64, i64),
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO credit_ledger (id, account_id, seq, kind, amount, balance_after, description, reference_id, \
-         operation, actor, idempotency_key, created_at) \
-         VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM credit_ledger WHERE account_id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(new_id("cl"))
-    .bind(entry.account_id)
-    .bind(entry.kind.as_str())
-    .bind(amount)
-    .bind(balance_after)
-    .bind(entry.description)
-    .bind(entry.reference_id)
-    .bind(entry.operation)
-    .bind(entry.actor)
-    .bind(entry.idempotency_key)
-    .bind(entry.at)
-    .execute(&mut **tx)
-    .await?;
+    const COLUMNS: usize = 12;
+    let rows: Vec<String> = (0..entries.len())
+        .map(|i| format!("({})", placeholders(1 + i * COLUMNS, COLUMNS)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO credit_ledger (id, account_id, seq, kind, amount, balance_after, description, \
+         reference_id, operation, actor, idempotency_key, created_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
+    for (i, entry) in entries.iter().enumerate() {
+        let (seq, balance_after) = numbers(i);
+        insert = insert
+            .bind(new_id("cl"))
+            .bind(entry.account_id)
+            .bind(seq)
+            .bind(entry.kind.as_str())
+            .bind(entry.amount)
+            .bind(balance_after)
+            .bind(entry.description)
+            .bind(entry.reference_id)
+            .bind(entry.operation)
+            .bind(entry.actor)
+            .bind(entry.idempotency_key)
+            .bind(entry.at);
+    }
+    insert.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// The spendable balance, read inside `tx`.
+pub async fn balance_in(tx: &mut Tx, account_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT credit_balance FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 pub async fn balance(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
@@ -215,39 +287,6 @@ pub async fn balance(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
         .bind(account_id)
         .fetch_one(db.pool())
         .await
-}
-
-/// The balance as the API shows it, with the plan's credits per period and the period end.
-pub async fn balance_view(
-    state: &crate::backend::AppState,
-    account_id: &str,
-) -> Result<super::model::BalanceView, sqlx::Error> {
-    if state
-        .faults
-        .balance
-        .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        // FAULT_INJECTION only: the balance reads as if the database were unreachable.
-        return Err(sqlx::Error::PoolTimedOut);
-    }
-    let balance = balance(&state.db, account_id).await?;
-    let plan: Option<(i64, Option<Timestamp>)> = sqlx::query_as(
-        "SELECT p.credits_per_period, s.current_period_end FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
-         WHERE s.account_id = $1 AND s.status <> 'canceled'",
-    )
-    .bind(account_id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    let (per_period, period_end) = plan.unwrap_or((0, None));
-    let held = super::metering::held(&state.db, account_id).await?;
-    // The stored balance is what can be spent; holds are owned but reserved.
-    Ok(super::model::BalanceView {
-        balance: balance + held,
-        held,
-        available: balance,
-        plan_credits_per_period: per_period,
-        period_end: period_end.map(rfc3339),
-    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::ledger::{self, Applied, Entry, EntryKind};
 use super::model::{with_buffer, CreditCost, Estimate};
+use super::spend_sql;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db, Timestamp, Tx};
 use crate::common::{AppError, AppResult};
@@ -11,6 +12,8 @@ use sqlx::Row;
 
 /// How long a hold lives if its task never settles it (a crash); the scheduler releases it.
 pub const HOLD_SECONDS: i64 = 15 * 60;
+const RELEASE_DESCRIPTION: &str = "Reservation given back";
+const USAGE_DESCRIPTION: &str = "Task usage";
 pub use super::model::{insufficient, PURCHASE_URL, UPGRADE_URL};
 
 pub async fn costs(db: &Db) -> Result<Vec<CreditCost>, sqlx::Error> {
@@ -99,7 +102,7 @@ pub async fn place_hold(
 }
 
 /// [`place_hold`] inside the caller's transaction (which must be dropped on error: the
-/// balance did not cover it and nothing may be kept).
+/// balance did not cover it and nothing may be kept). One round trip (`spend_sql.rs`).
 pub async fn hold_in(
     tx: &mut Tx,
     account_id: &str,
@@ -109,42 +112,26 @@ pub async fn hold_in(
     now: Timestamp,
 ) -> AppResult<Hold> {
     let id = new_id("hold");
-    let applied = ledger::apply(
+    let placed = spend_sql::place_hold(
         tx,
-        Entry {
+        &spend_sql::NewHold {
+            id: &id,
             account_id,
-            kind: EntryKind::Hold,
-            amount: -amount,
+            amount,
+            operation,
+            expires_at: now + HOLD_SECONDS,
+            now,
+            entry_id: &new_id("cl"),
             description: "Reserved for a task",
-            reference_id: Some(&id),
-            operation: Some(operation),
             actor,
-            idempotency_key: &format!("hold:{id}"),
-            at: now,
+            key: &format!("hold:{id}"),
         },
     )
     .await?;
-    let plan_credits = match applied {
-        Applied::Insufficient { available } => return Err(insufficient(amount, available)),
-        // A hold takes plan credits first, like the usage it stands for; what it took of them
-        // goes back as plan credits when it is released.
-        Applied::Done { plan_credits, .. } => plan_credits.min(amount),
-        Applied::Replayed => 0,
-    };
-    ledger::move_plan_credits(tx, account_id, -plan_credits).await?;
-    sqlx::query(
-        "INSERT INTO credit_holds (id, account_id, amount, operation, status, expires_at, created_at, plan_credits) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(account_id)
-    .bind(amount)
-    .bind(operation)
-    .bind(now + HOLD_SECONDS)
-    .bind(now)
-    .bind(plan_credits)
-    .execute(&mut **tx)
-    .await?;
+    if !placed {
+        let available = ledger::balance_in(tx, account_id).await?;
+        return Err(insufficient(amount, available));
+    }
     Ok(Hold {
         id,
         account_id: account_id.to_string(),
@@ -153,17 +140,42 @@ pub async fn hold_in(
     })
 }
 
-/// Closes an open hold and gives its credits back (its plan part as plan credits), inside
-/// `tx`. False when it was closed before (settled, released or expired): nothing is given
-/// back twice.
+/// What a hold reserved, as its closing update returns it.
+struct ClosedHold {
+    id: String,
+    account_id: String,
+    amount: i64,
+    operation: String,
+    /// The part taken from plan credits, which goes back as plan credits.
+    plan_credits: i64,
+}
+
+impl ClosedHold {
+    /// The entry that gives the hold back.
+    fn release<'a>(&'a self, key: &'a str, actor: &'a str, at: Timestamp) -> Entry<'a> {
+        Entry {
+            account_id: &self.account_id,
+            kind: EntryKind::Release,
+            amount: self.amount,
+            description: RELEASE_DESCRIPTION,
+            reference_id: Some(&self.id),
+            operation: Some(&self.operation),
+            actor,
+            idempotency_key: key,
+            at,
+        }
+    }
+}
+
+/// Closes an open hold with `status`, inside `tx`. `None` when it was closed before (settled,
+/// released or expired): nothing is given back twice.
 async fn close_hold(
     tx: &mut Tx,
     hold_id: &str,
     status: &str,
-    actor: &str,
     at: Timestamp,
-) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query(
+) -> Result<Option<ClosedHold>, sqlx::Error> {
+    let row: Option<(String, i64, String, i64)> = sqlx::query_as(
         "UPDATE credit_holds SET status = $2, closed_at = $3 WHERE id = $1 AND status = 'open' \
          RETURNING account_id, amount, operation, plan_credits",
     )
@@ -172,28 +184,15 @@ async fn close_hold(
     .bind(at)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(row) = row else { return Ok(false) };
-    let account_id: String = row.try_get("account_id")?;
-    let amount: i64 = row.try_get("amount")?;
-    let operation: String = row.try_get("operation")?;
-    let plan_credits: i64 = row.try_get("plan_credits")?;
-    ledger::apply(
-        tx,
-        Entry {
-            account_id: &account_id,
-            kind: EntryKind::Release,
+    Ok(
+        row.map(|(account_id, amount, operation, plan_credits)| ClosedHold {
+            id: hold_id.to_string(),
+            account_id,
             amount,
-            description: "Reservation given back",
-            reference_id: Some(hold_id),
-            operation: Some(&operation),
-            actor,
-            idempotency_key: &format!("release:{hold_id}"),
-            at,
-        },
+            operation,
+            plan_credits,
+        }),
     )
-    .await?;
-    ledger::move_plan_credits(tx, &account_id, plan_credits).await?;
-    Ok(true)
 }
 
 /// What a finished task used.
@@ -214,7 +213,9 @@ pub async fn settle(state: &AppState, hold: &Hold, usage: Usage<'_>) -> AppResul
     Ok(charged)
 }
 
-/// [`settle`] inside the caller's transaction (dropped on error).
+/// [`settle`] inside the caller's transaction (dropped on error). The usual case — the hold
+/// still open, the task's usage never charged — is one round trip (`spend_sql.rs`); the rest
+/// takes the general path below.
 pub async fn settle_in(
     tx: &mut Tx,
     hold: &Hold,
@@ -222,28 +223,33 @@ pub async fn settle_in(
     now: Timestamp,
 ) -> AppResult<i64> {
     let charge = usage.cost.clamp(0, hold.amount);
-    if !close_hold(tx, &hold.id, "settled", usage.actor, now).await? {
-        // The hold expired while the task ran: charge from the balance if it still covers it.
-        tracing::warn!(hold = %hold.id, "settling a hold that was already closed");
-    }
-    let applied = ledger::apply(
+    let release_key = format!("release:{}", hold.id);
+    let usage_key = format!("usage:{}", usage.task_id);
+    let settled = spend_sql::settle(
         tx,
-        Entry {
+        &spend_sql::Settlement {
+            hold_id: &hold.id,
             account_id: &hold.account_id,
-            kind: EntryKind::Usage,
-            amount: -charge,
-            description: "Task usage",
-            reference_id: Some(usage.task_id),
-            operation: Some(&hold.operation),
+            charge,
+            now,
+            release_key: &release_key,
+            usage_key: &usage_key,
+            release_entry_id: &new_id("cl"),
+            usage_entry_id: &new_id("cl"),
             actor: usage.actor,
-            idempotency_key: &format!("usage:{}", usage.task_id),
-            at: now,
+            task_id: usage.task_id,
+            usage_log_id: &new_id("use"),
+            quantity: usage.quantity,
+            site_id: usage.site_id,
+            release_description: RELEASE_DESCRIPTION,
+            usage_description: USAGE_DESCRIPTION,
         },
     )
     .await?;
-    if let Applied::Insufficient { available } = applied {
-        return Err(insufficient(charge, available));
+    if settled {
+        return Ok(charge);
     }
+    let closed = close_hold(tx, &hold.id, "settled", now).await?;
     sqlx::query(
         "INSERT INTO usage_logs (id, account_id, operation, quantity, credits, site_id, task_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -258,6 +264,40 @@ pub async fn settle_in(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    let used = Entry {
+        account_id: &hold.account_id,
+        kind: EntryKind::Usage,
+        amount: -charge,
+        description: USAGE_DESCRIPTION,
+        reference_id: Some(usage.task_id),
+        operation: Some(&hold.operation),
+        actor: usage.actor,
+        idempotency_key: &usage_key,
+        at: now,
+    };
+    let applied = match &closed {
+        Some(closed) => {
+            let release = closed.release(&release_key, usage.actor, now);
+            // Usage moves plan credits like any usage; the release gives back the hold's plan part.
+            match ledger::apply_all(tx, &[release, used], closed.plan_credits - charge).await? {
+                // This task's usage was charged before (a retried settlement): the hold still
+                // goes back, the usage is not charged twice.
+                Applied::Replayed => {
+                    ledger::apply_all(tx, &[release], closed.plan_credits).await?;
+                    ledger::apply(tx, used).await?
+                }
+                applied => applied,
+            }
+        }
+        None => {
+            // The hold expired while the task ran: charge from the balance if it still covers it.
+            tracing::warn!(hold = %hold.id, "settling a hold that was already closed");
+            ledger::apply(tx, used).await?
+        }
+    };
+    if let Applied::Insufficient { available } = applied {
+        return Err(insufficient(charge, available));
+    }
     Ok(charge)
 }
 
@@ -276,7 +316,24 @@ pub async fn release_in(
     actor: &str,
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    close_hold(tx, hold_id, "released", actor, at).await
+    give_back(tx, hold_id, "released", actor, at).await
+}
+
+/// Closes an open hold with `status` and gives its credits back (its plan part as plan
+/// credits). False when it was closed before.
+async fn give_back(
+    tx: &mut Tx,
+    hold_id: &str,
+    status: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let Some(closed) = close_hold(tx, hold_id, status, at).await? else {
+        return Ok(false);
+    };
+    let key = format!("release:{hold_id}");
+    ledger::apply_all(tx, &[closed.release(&key, actor, at)], closed.plan_credits).await?;
+    Ok(true)
 }
 
 /// Releases holds whose task never settled them (a crash), and ends those tasks as failed
@@ -292,7 +349,7 @@ pub async fn expire_holds(state: &AppState) -> AppResult<usize> {
     let mut expired = 0;
     for id in ids {
         let mut tx = state.db.begin().await?;
-        if close_hold(&mut tx, &id, "expired", "system", now).await? {
+        if give_back(&mut tx, &id, "expired", "system", now).await? {
             crate::modules::tasks::fail_interrupted(&mut tx, &id, now).await?;
             expired += 1;
         }

@@ -8,6 +8,8 @@ pub mod widget;
 #[cfg(feature = "ssr")]
 pub mod adjustments;
 #[cfg(feature = "ssr")]
+pub mod balance;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 #[cfg(feature = "ssr")]
 pub mod live;
@@ -15,5 +17,7 @@ pub mod live;
 pub mod metering;
 #[cfg(feature = "ssr")]
 pub mod packages;
+#[cfg(feature = "ssr")]
+mod spend_sql;
 #[cfg(feature = "ssr")]
 pub mod usage;

@@ -6,7 +6,7 @@ use super::json::JsonOrDefault;
 use super::paging::Paging;
 use super::params::{ApiPath, ApiQuery};
 use super::{route, Items};
-use app::auth::identity::{ActiveTenant, Authenticated};
+use app::auth::identity::{ActiveTenant, Authenticated, ClaimedIdentity};
 use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
@@ -14,7 +14,7 @@ use app::credits::model::{
     BalanceView, CreditCost, CreditPackageView, Estimate, LedgerEntryView, PurchaseRequest,
     UsageFilter, UsageLogView, UsageSummary,
 };
-use app::credits::{ledger, metering, packages, usage};
+use app::credits::{balance, metering, packages, usage};
 use app::invoices::model::Page;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -48,13 +48,15 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
+/// One read: the balance joined with the session's liveness (a revoked session answers 401).
 async fn balance(
     State(state): State<AppState>,
-    auth: Authenticated,
+    ClaimedIdentity(identity): ClaimedIdentity,
 ) -> AppResult<Json<BalanceView>> {
-    Ok(Json(
-        ledger::balance_view(&state, &auth.view.account.id).await?,
-    ))
+    balance::of_session(&state, &identity)
+        .await?
+        .map(Json)
+        .ok_or_else(AppError::unauthenticated)
 }
 
 /// How often a stream re-reads the balance, to see changes made by other server instances.
@@ -86,7 +88,7 @@ impl Watch {
                     },
                 }
             }
-            let read = ledger::balance_view(&self.state, &self.account_id)
+            let read = balance::of_account(&self.state, &self.account_id)
                 .await
                 .map_err(AppError::from);
             match read {

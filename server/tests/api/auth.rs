@@ -303,6 +303,9 @@ async fn logout_revokes_the_session(app: TestApp) {
     let body = app.register("fay@example.com", "Fay").await;
     let access = body["tokens"]["access"].as_str().unwrap();
     let refresh = body["tokens"]["refresh"].as_str().unwrap();
+    // The balance checks the session in its own single read: refused at once after logout too.
+    let balance = "/api/v1/billing/transactions/balance/";
+    assert_eq!(app.get_with_token(balance, access).await.status(), 200);
     let response = app
         .client
         .post(app.url("/api/v1/auth/logout/"))
@@ -311,12 +314,12 @@ async fn logout_revokes_the_session(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    assert_eq!(
-        app.get_with_token("/api/v1/auth/me/", access)
-            .await
-            .status(),
-        401
-    );
+    for path in ["/api/v1/auth/me/", balance] {
+        let after = app.get_with_token(path, access).await;
+        assert_eq!(after.status(), 401, "{path} after logout");
+        let error: serde_json::Value = after.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "unauthenticated", "{path}");
+    }
     assert_eq!(
         app.post_json("/api/v1/auth/refresh/", &json!({"refresh": refresh}))
             .await

@@ -1081,6 +1081,77 @@ crate::on_both_engines!(
     the_fault_switch_exists_only_when_enabled,
 );
 
+/// A database migrated up to 0011 with ledger entries on it: migration 0012 starts each
+/// account's sequence counter where its entries end, so entries after the upgrade continue the
+/// numbering (the unique `(account_id, seq)` index would refuse a repeated number).
+mod ledger_sequence_upgrade {
+    use super::*;
+    use crate::helpers::{Engine, TestDatabase};
+    use app::backend::db::MIGRATOR;
+    use app::backend::Db;
+    use sqlx::migrate::Migrator;
+
+    async fn entries_continue_the_sequence_after_the_upgrade(engine: Engine) {
+        let Some(database) = TestDatabase::create(engine).await else {
+            return;
+        };
+        let db = Db::connect(&database.url).await.unwrap();
+        let before_0012 = Migrator {
+            migrations: MIGRATOR
+                .iter()
+                .filter(|m| m.version < 12)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..Migrator::DEFAULT
+        };
+        before_0012.run(db.writer()).await.unwrap();
+        sqlx::query("INSERT INTO accounts (id, name, slug, created_at, credit_balance) VALUES ('acc_old', 'Old', 'old', 0, 30)")
+            .execute(db.writer())
+            .await
+            .unwrap();
+        for seq in 1..=3i64 {
+            sqlx::query(
+                "INSERT INTO credit_ledger (id, account_id, seq, kind, amount, balance_after, description, \
+                 actor, idempotency_key, created_at) VALUES ($1, 'acc_old', $2, 'adjustment', 10, $3, 'old', 'system', $1, 0)",
+            )
+            .bind(format!("old-{seq}"))
+            .bind(seq)
+            .bind(seq * 10)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        }
+        db.migrate().await.unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        let applied = ledger::apply(
+            &mut tx,
+            entry("acc_old", 1, EntryKind::Adjustment, -5, "new-1"),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(matches!(
+            applied,
+            Applied::Done {
+                balance_after: 25,
+                ..
+            }
+        ));
+        let newest: (i64, i64) = sqlx::query_as(
+            "SELECT seq, balance_after FROM credit_ledger WHERE idempotency_key = 'new-1'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(newest, (4, 25));
+        db.close().await;
+    }
+
+    crate::on_both_engines!(engine: entries_continue_the_sequence_after_the_upgrade);
+}
+
 /// Servers started with `FAULT_INJECTION=true`.
 mod with_faults {
     use super::*;

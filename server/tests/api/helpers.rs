@@ -168,8 +168,8 @@ async fn start_instance(
 }
 
 /// A fresh database, removed when the test ends.
-struct TestDatabase {
-    url: String,
+pub struct TestDatabase {
+    pub url: String,
     dir: std::path::PathBuf,
     postgres: Option<(String, String)>,
 }
@@ -184,7 +184,8 @@ fn admin_postgres_url() -> String {
 }
 
 impl TestDatabase {
-    async fn create(engine: Engine) -> Option<TestDatabase> {
+    /// `None` when PostgreSQL is unreachable outside CI (said loudly).
+    pub async fn create(engine: Engine) -> Option<TestDatabase> {
         let name = unique_name();
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir).unwrap();
