@@ -306,6 +306,12 @@ async fn logout_revokes_the_session(app: TestApp) {
     // The balance checks the session in its own single read: refused at once after logout too.
     let balance = "/api/v1/billing/transactions/balance/";
     assert_eq!(app.get_with_token(balance, access).await.status(), 200);
+    let widget = || app.server_fn("/api/billing/balance", access, &[]);
+    assert_eq!(
+        widget().await.status(),
+        200,
+        "the balance widget's server function"
+    );
     let response = app
         .client
         .post(app.url("/api/v1/auth/logout/"))
@@ -320,6 +326,7 @@ async fn logout_revokes_the_session(app: TestApp) {
         let error: serde_json::Value = after.json().await.unwrap();
         assert_eq!(error["error"]["code"], "unauthenticated", "{path}");
     }
+    assert_eq!(widget().await.status(), 401, "the widget after logout");
     assert_eq!(
         app.post_json("/api/v1/auth/refresh/", &json!({"refresh": refresh}))
             .await

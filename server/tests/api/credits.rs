@@ -627,6 +627,68 @@ async fn unsettled_holds_expire_and_come_back(app: TestApp) {
     assert_eq!(assert_books_balance(&app, &tenant.account_id).await, 100);
 }
 
+/// The settlements the one-round-trip path leaves to the general one (`metering::settle_in`): a
+/// hold closed before its task settles (charged from the balance, not given back twice) and a
+/// task whose usage was charged before (its new hold goes back, the usage is not charged again).
+async fn settlements_off_the_fast_path_keep_the_rules(app: TestApp) {
+    let tenant = tiny_tenant(&app, "offpath@example.com", 100).await;
+    let (state, account) = (&app.state, tenant.account_id.as_str());
+    let hold =
+        |amount| metering::place_hold(state, account, "test", "writer.generate_outline", amount);
+    let usage = |cost, task_id| Usage {
+        quantity: 1,
+        cost,
+        task_id,
+        site_id: None,
+        actor: "test",
+    };
+    let plan_credits = || async {
+        sqlx::query_scalar::<_, i64>("SELECT plan_credits FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_one(state.db.pool())
+            .await
+            .unwrap()
+    };
+
+    let closed = hold(10).await.unwrap();
+    metering::release(state, &closed, "test").await.unwrap();
+    assert_eq!(
+        metering::settle(state, &closed, usage(4, "task-late"))
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(assert_books_balance(&app, account).await, 96);
+    assert_eq!(plan_credits().await, 96);
+
+    let first = hold(10).await.unwrap();
+    metering::settle(state, &first, usage(3, "task-twice"))
+        .await
+        .unwrap();
+    let again = hold(10).await.unwrap();
+    metering::settle(state, &again, usage(5, "task-twice"))
+        .await
+        .unwrap();
+    assert_eq!(
+        assert_books_balance(&app, account).await,
+        93,
+        "usage charged once"
+    );
+    assert_eq!(plan_credits().await, 93);
+    assert_eq!(metering::held(&state.db, account).await.unwrap(), 0);
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM credit_ledger WHERE account_id = $1 AND kind <> 'plan_grant' ORDER BY seq",
+    )
+    .bind(account)
+    .fetch_all(state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        kinds,
+        ["hold", "release", "usage", "hold", "release", "usage", "hold", "release"]
+    );
+}
+
 /// Plan credits are spent first; at renewal the unspent ones expire, purchased ones stay.
 async fn plan_credits_go_first_and_expire_at_renewal(app: TestApp) {
     let tenant = tiny_tenant(&app, "order@example.com", 100).await;
@@ -1073,6 +1135,7 @@ crate::on_both_engines!(
     concurrent_holds_are_exact,
     replaying_a_task_key_runs_it_once,
     unsettled_holds_expire_and_come_back,
+    settlements_off_the_fast_path_keep_the_rules,
     plan_credits_go_first_and_expire_at_renewal,
     packages_are_bought_once_per_key_and_declines_grant_nothing,
     bank_transfer_package_credits_arrive_on_approval,
