@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { PASSWORD, activateSubscription, logIn, signUp, uniqueEmail, watchConsole } from "./support.mjs";
+import { PASSWORD, activateSubscription, hydrated, logIn, signUp, uniqueEmail, watchConsole } from "./support.mjs";
 
 test("signup lands on plans and the gate holds until a plan is active", async ({ page }) => {
   const errors = watchConsole(page);
@@ -78,6 +78,9 @@ test("a forgotten password is reset through the emailed link", async ({ page }) 
   await expect(page).toHaveURL(/\/login$/);
 
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  // The login form has an "Email" field too: type only once the reset form is there and live.
+  await expect(page.getByRole("button", { name: "Send reset link" })).toBeVisible();
+  await hydrated(page);
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByText("If an account exists for that email")).toBeVisible();
