@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Trims an unpacked cargo-leptos source (the version scripts/setup pins) to what this project uses.
+
+cargo-leptos has no cargo features to leave parts out, yet two of its parts are half of its build:
+`cargo leptos new` (cargo-generate: git, templating, ~220 crates) and the JS minifier (swc: ~170
+crates). This project never scaffolds a new one, and its JS is wasm-bindgen's glue, which the server
+sends brotli-compressed (Cargo.toml sets `js-minify = false`). Dropping both takes the build from
+806 to 421 crates; everything `build`, `watch`, `serve` and `end-to-end` do stays as upstream wrote
+it. Each edit must match exactly once, or the script fails and scripts/setup installs the full tool.
+
+usage: lean_cargo_leptos.py <unpacked cargo-leptos directory>
+"""
+import pathlib
+import re
+import sys
+
+root = pathlib.Path(sys.argv[1])
+
+
+def edit(relative, pattern, replacement):
+    path = root / relative
+    text = path.read_text()
+    edited, count = re.subn(pattern, replacement, text, count=1, flags=re.S)
+    if count != 1:
+        sys.exit(f"lean_cargo_leptos: {relative}: expected code not found: {pattern[:50]!r}")
+    path.write_text(edited)
+
+
+def refuse(message):
+    """A Rust statement that fails the command with `message`, for a part this build left out."""
+    return f'bail!("this cargo-leptos was built by the project\'s scripts/setup {message}")'
+
+
+for dependency in ("cargo-generate", "swc", "swc_common"):
+    edit("Cargo.toml", r'\n\[dependencies\.%s\]\nversion = "[^"]*"\n' % re.escape(dependency), "\n")
+
+edit("src/command/new.rs", r"use cargo_generate::\{[^}]*\};\n", "")
+edit(
+    "src/command/new.rs",
+    r"(pub fn run\(self\) -> Result<\(\)> \{).*?\n        Ok\(\(\)\)\n    \}",
+    r"\1\n        let _ = (self, absolute_git_url(None));\n        "
+    + refuse("without `new`: `cargo install cargo-leptos` has it").replace("\\", "\\\\")
+    + "\n    }",
+)
+
+edit("src/compile/front.rs", r"use swc::\{.*?\};\nuse swc_common::[^;]*;\n", "")
+edit(
+    "src/compile/front.rs",
+    r"(fn minify<JS: AsRef<str>>\(js: JS\) -> Result<String> \{).*?\n    Ok\(output\.code\)\n\}",
+    r"\1\n    let _ = js;\n    "
+    + refuse("without a JS minifier: set js-minify = false").replace("\\", "\\\\")
+    + "\n}",
+)
