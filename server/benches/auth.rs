@@ -3,6 +3,9 @@
 //!
 //!     cargo bench -p server --bench auth            (or bench/run)
 
+// A test, bench or example crate sees every dependency of its package, used or not.
+#![allow(unused_crate_dependencies)]
+
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 mod support;
@@ -77,7 +80,7 @@ async fn logins_per_second(concurrency: usize) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let raw = tokio::task::spawn_blocking(move || raw_hashes_per_second(cores))
         .await
         .unwrap();

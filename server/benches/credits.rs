@@ -7,6 +7,9 @@
 //!     cargo bench -p server --bench credits        (or bench/run)
 //!     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test (default)
 
+// A test, bench or example crate sees every dependency of its package, used or not.
+#![allow(unused_crate_dependencies)]
+
 use app::backend::AppState;
 use app::credits::ledger::{self, Entry, EntryKind};
 use app::credits::metering::{self, Usage};
@@ -148,7 +151,7 @@ async fn measure(engine: &str, database_url: &str, dir: &std::path::Path) {
 #[tokio::main]
 async fn main() {
     support::on_both_engines("credits", 1, |engine, url, dir, _| async move {
-        measure(engine, &url, &dir).await
+        measure(engine, &url, &dir).await;
     })
     .await;
 }

@@ -8,6 +8,9 @@
 //!     cargo bench -p server --bench mixed        (or bench/run)
 //!     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test (default)
 
+// A test, bench or example crate sees every dependency of its package, used or not.
+#![allow(unused_crate_dependencies)]
+
 mod support;
 
 use serde_json::{json, Value};
@@ -212,7 +215,7 @@ async fn measure(engine: &str, database_url: &str, dir: &std::path::Path, instan
 #[tokio::main]
 async fn main() {
     support::on_both_engines("mixed", 2, |engine, url, dir, instances| async move {
-        measure(engine, &url, &dir, instances).await
+        measure(engine, &url, &dir, instances).await;
     })
     .await;
 }

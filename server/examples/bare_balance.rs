@@ -1,8 +1,11 @@
-//! The baseline `bench/http` holds the balance endpoint against: the least an HTTP API can do
+//! The baseline `bench/api` holds the balance endpoint against: the least an HTTP API can do
 //! for an authenticated read — axum, an HS256 JWT check and one row read by primary key with
 //! sqlx from the same SQLite file the application uses. No middleware, no session check.
 //!
 //!     DATABASE_URL=sqlite://… JWT_SECRET=… BIND=127.0.0.1:3181 target/release/examples/bare_balance
+
+// A test, bench or example crate sees every dependency of its package, used or not.
+#![allow(unused_crate_dependencies)]
 
 use axum::extract::State;
 use axum::http::{header::AUTHORIZATION, HeaderMap, StatusCode};

@@ -109,8 +109,8 @@ impl Config {
     /// Reads every setting through `var`, so tests can configure without touching the process.
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let (mode, mode_reason) = match var("APP_ENV").as_deref() {
-            Some("development") | Some("dev") => (RunMode::Development, "APP_ENV=development"),
-            Some("production") | Some("prod") => (RunMode::Production, "APP_ENV=production"),
+            Some("development" | "dev") => (RunMode::Development, "APP_ENV=development"),
+            Some("production" | "prod") => (RunMode::Production, "APP_ENV=production"),
             Some(other) => {
                 return Err(bad(
                     "APP_ENV",
@@ -241,7 +241,7 @@ impl Config {
             .hash_files(hash_files)
             .hash_file(HASH_FILE.into())
             .env(match var("LEPTOS_ENV").as_deref() {
-                Some("PROD") | Some("prod") => leptos::config::Env::PROD,
+                Some("PROD" | "prod") => leptos::config::Env::PROD,
                 _ => leptos::config::Env::DEV,
             })
             .build();
@@ -280,8 +280,8 @@ fn positive(value: &str) -> Option<i64> {
 fn parse_bool(value: Option<String>, default: bool) -> Option<bool> {
     match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => Some(default),
-        Some("true") | Some("1") | Some("yes") => Some(true),
-        Some("false") | Some("0") | Some("no") => Some(false),
+        Some("true" | "1" | "yes") => Some(true),
+        Some("false" | "0" | "no") => Some(false),
         Some(_) => None,
     }
 }

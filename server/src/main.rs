@@ -1,5 +1,8 @@
 //! Thin main: load the configuration, build the application, serve.
 
+// The binary sees every dependency of its package; the library (lib.rs) accounts for them.
+#![allow(unused_crate_dependencies)]
+
 use server::config::Config;
 use server::startup::Application;
 

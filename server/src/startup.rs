@@ -5,7 +5,7 @@
 use crate::config::{AdminSource, Config, ADMIN_LOGIN_FILE};
 use crate::server_fns::{self, ServerFnPaths};
 use crate::{assets, layers, rest};
-use app::auth::identity;
+use app::auth::middleware;
 use app::auth::password::Password;
 use app::backend::seed::{self, AdminSeed};
 use app::backend::{AppState, Clock, Db, RunMode};
@@ -184,7 +184,7 @@ fn build_router(state: AppState, request_timeout: std::time::Duration) -> Router
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            identity::middleware,
+            middleware::authenticate,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(layers::REQUEST_ID))

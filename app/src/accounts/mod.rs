@@ -1,5 +1,6 @@
 //! Accounts (tenants) and their users.
 
+pub mod model;
 pub mod slug;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,5 +1,6 @@
 //! SQL for accounts and their users.
 
+use super::model::Role;
 use super::slug;
 use crate::backend::db::is_unique_violation;
 use crate::backend::ids::new_id;
@@ -23,7 +24,7 @@ pub struct UserRow {
     pub is_admin: i64,
     pub email_verified_at: Option<Timestamp>,
     pub account_id: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: Timestamp,
 }
 
@@ -108,7 +109,7 @@ pub async fn create_with_owner(
             is_admin: owner.is_admin as i64,
             email_verified_at: owner.email_verified_at,
             account_id: account.id.clone(),
-            role: "owner".into(),
+            role: Role::Owner,
             created_at: now,
         };
         let inserted = sqlx::query(
@@ -122,7 +123,7 @@ pub async fn create_with_owner(
         .bind(user.is_admin)
         .bind(user.email_verified_at)
         .bind(&user.account_id)
-        .bind(&user.role)
+        .bind(user.role)
         .bind(user.created_at)
         .execute(&mut *tx)
         .await;
@@ -153,13 +154,6 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>,
 
 pub async fn find_user(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await
-}
-
-pub async fn find_account(db: &Db, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, slug, created_at FROM accounts WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await

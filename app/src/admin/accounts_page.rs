@@ -2,7 +2,7 @@
 //! page; `/admin/users/:id`: one user's account with its ledger and a credit adjustment form.
 
 use super::api::{admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits};
-use super::filters::{Choice, FilterButtons};
+use super::filters::{fixed, Choice, FilterButtons};
 use super::list_query::{csv_export_url, use_page};
 use super::model::{AdminPlan, AdminUserRow, UserQuery};
 use super::nav::AdminNav;
@@ -86,8 +86,8 @@ pub fn AdminAccountsPage() -> impl IntoView {
         <form class="form filters" method="get" action="/admin/accounts" data-testid="account-search">
             <label>"Search" <input type="search" name="q" value=current.q.clone().unwrap_or_default() placeholder="Name, slug or email"/></label>
             <PlanFilter plans current=current.plan.clone()/>
-            <Choice label="Status" name="status" choices=STATUSES current=current.status.clone().unwrap_or_default()/>
-            <Choice label="Sort" name="sort" choices=SORTS current=current.sort.clone().unwrap_or_default() any=false/>
+            <Choice label="Status" name="status" choices=fixed(STATUSES) current=current.status.clone().unwrap_or_default()/>
+            <Choice label="Sort" name="sort" choices=fixed(SORTS) current=current.sort.clone().unwrap_or_default() any=false/>
             <FilterButtons label="Search" export export_testid="export-users"/>
         </form>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
@@ -115,10 +115,10 @@ fn UserTable(rows: Vec<AdminUserRow>) -> impl IntoView {
             <tbody>
                 {rows.into_iter().map(|row| view! {
                     <tr data-email=row.email.clone()>
-                        <td>{row.email.clone()} <span class="muted small">" " {row.role.clone()}</span></td>
+                        <td>{row.email.clone()} <span class="muted small">" " {row.role.as_str()}</span></td>
                         <td>{row.account_name.clone()} <span class="muted small">" " {row.account_slug.clone()}</span></td>
                         <td>{row.plan.clone().unwrap_or_else(|| "—".into())}</td>
-                        <td>{row.subscription_status.clone().unwrap_or_else(|| "none".into())}</td>
+                        <td>{row.subscription_status.map_or("none", |s| s.as_str())}</td>
                         <td data-testid="row-balance">{row.credit_balance}</td>
                         <td>
                             <a class="button button-small" href=format!("/admin/users/{}", row.user_id)>"Manage"</a>
@@ -168,7 +168,7 @@ pub fn AdminUserPage() -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                     (Ok(row), Ok(entries)) => view! {
                         <h1>{row.account_name.clone()}</h1>
-                        <p class="muted">{format!("{} · {} · plan {} ({})", row.email, row.account_slug, row.plan.clone().unwrap_or_else(|| "none".into()), row.subscription_status.clone().unwrap_or_else(|| "none".into()))}</p>
+                        <p class="muted">{format!("{} · {} · plan {} ({})", row.email, row.account_slug, row.plan.clone().unwrap_or_else(|| "none".into()), row.subscription_status.map_or("none", |s| s.as_str()))}</p>
                         <p>"Balance: " <strong data-testid="admin-balance">{row.credit_balance}</strong> " credits"</p>
                         <section class="card">
                             <h2>"Ledger"</h2>
@@ -176,7 +176,7 @@ pub fn AdminUserPage() -> impl IntoView {
                                 <thead><tr><th>"Date"</th><th>"Type"</th><th>"Description"</th><th>"Amount"</th><th>"Balance"</th></tr></thead>
                                 <tbody>
                                     {entries.into_iter().map(|e| view! {
-                                        <tr data-kind=e.kind.clone()><td>{date(&e.created_at)}</td><td>{e.kind.replace('_', " ")}</td><td>{e.description.clone()}</td><td>{format!("{:+}", e.amount)}</td><td>{e.balance_after}</td></tr>
+                                        <tr data-kind=e.kind.as_str()><td>{date(&e.created_at)}</td><td>{e.kind.label()}</td><td>{e.description.clone()}</td><td>{format!("{:+}", e.amount)}</td><td>{e.balance_after}</td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

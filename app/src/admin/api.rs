@@ -88,7 +88,8 @@ pub async fn admin_adjust_credits(
         )
     })?;
     let state = &app_state()?;
-    let fingerprint = format!("adjust:{user_id}:{amount}:{reason}");
+    let fingerprint =
+        crate::backend::idempotency::fingerprint("adjust", &(&user_id, amount, &reason));
     let account_id = admin.account.id.clone();
     crate::backend::idempotency::once_for_form(
         state,

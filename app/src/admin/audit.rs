@@ -5,7 +5,7 @@
 use super::model::{AuditEntryView, AuditQuery};
 use crate::auth::model::SessionView;
 use crate::backend::clock::{rfc3339, Timestamp};
-use crate::backend::ids::new_sortable_id;
+use crate::backend::ids::new_id;
 use crate::backend::{Db, Tx};
 use sqlx::Row;
 
@@ -25,7 +25,7 @@ pub async fn record(tx: &mut Tx, action: Action<'_>, at: Timestamp) -> Result<()
         "INSERT INTO audit_log (id, actor_id, actor_email, action, target_type, target_id, \
          before_json, after_json, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(new_sortable_id("audit"))
+    .bind(new_id("audit"))
     .bind(&action.admin.user.id)
     .bind(&action.admin.user.email)
     .bind(action.action)

@@ -53,7 +53,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                                         <td>{e.actor_email.clone()}</td>
                                         <td>{e.action.clone()}</td>
                                         <td class="small">{format!("{} {}", e.target_type, e.target_id)}</td>
-                                        <td class="small"><code>{e.before.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</code>" → "<code>{e.after.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</code></td>
+                                        <td class="small"><code>{e.before.as_ref().map(std::string::ToString::to_string).unwrap_or_else(|| "—".into())}</code>" → "<code>{e.after.as_ref().map(std::string::ToString::to_string).unwrap_or_else(|| "—".into())}</code></td>
                                         <td>{e.reason.clone()}</td>
                                     </tr>
                                 }).collect_view()}

@@ -1,6 +1,7 @@
 //! The filter controls the admin lists share. Each list's filters are a plain GET form, so
 //! filtering works before the page is interactive and every filtered view is a URL.
 
+use crate::common::states::TextEnum;
 use leptos::prelude::*;
 
 /// A select of `choices` (value, label), with "Any" (the empty value) first when `any`.
@@ -8,7 +9,7 @@ use leptos::prelude::*;
 pub fn Choice(
     label: &'static str,
     name: &'static str,
-    choices: &'static [(&'static str, &'static str)],
+    choices: Vec<(&'static str, String)>,
     #[prop(into)] current: String,
     #[prop(default = true)] any: bool,
 ) -> impl IntoView {
@@ -16,10 +17,23 @@ pub fn Choice(
         <label>{label}
             <select name=name>
                 {any.then(|| view! { <option value="">"Any"</option> })}
-                {choices.iter().map(|(value, text)| view! { <option value=*value selected=current == *value>{*text}</option> }).collect_view()}
+                {choices.into_iter().map(|(value, text)| view! { <option value=value selected=current == value>{text}</option> }).collect_view()}
             </select>
         </label>
     }
+}
+
+/// The choices of a filter by state: each state's name, shown as its label.
+pub fn states<T: TextEnum>(states: &[T]) -> Vec<(&'static str, String)> {
+    states.iter().map(|s| (s.name(), s.label())).collect()
+}
+
+/// Fixed choices: (value, label).
+pub fn fixed(choices: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    choices
+        .iter()
+        .map(|(value, text)| (*value, text.to_string()))
+        .collect()
 }
 
 /// The account and date-range (inclusive days) fields.

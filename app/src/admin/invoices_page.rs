@@ -2,18 +2,16 @@
 //! an open invoice with a reason.
 
 use super::api::{admin_invoices, AdminVoidInvoice};
-use super::filters::{AccountAndDates, Choice, FilterButtons};
+use super::filters::{states, AccountAndDates, Choice, FilterButtons};
 use super::list_query::{csv_export_url, use_page, use_query_fields};
 use super::nav::AdminNav;
-use crate::invoices::model::InvoiceView;
+use crate::invoices::model::{InvoiceStatus, InvoiceView};
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
 use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-const STATUSES: &[(&str, &str)] = &[("open", "open"), ("paid", "paid"), ("void", "void")];
 
 #[component]
 pub fn AdminInvoicesPage() -> impl IntoView {
@@ -32,7 +30,7 @@ pub fn AdminInvoicesPage() -> impl IntoView {
         <AdminNav/>
         <h1>"Invoices"</h1>
         <form class="form filters" method="get" action="/admin/invoices">
-            <Choice label="Status" name="status" choices=STATUSES current=status/>
+            <Choice label="Status" name="status" choices=states(InvoiceStatus::ALL) current=status/>
             <AccountAndDates account from to/>
             <FilterButtons label="Filter" export export_testid="export-invoices"/>
         </form>
@@ -61,13 +59,13 @@ fn InvoiceRow(invoice: InvoiceView, void: ServerAction<AdminVoidInvoice>) -> imp
     let open = invoice.is_open();
     let id = invoice.id.clone();
     view! {
-        <tr data-invoice=invoice.number.clone() data-status=invoice.status.clone()>
+        <tr data-invoice=invoice.number.clone() data-status=invoice.status.as_str()>
             <td><a href=format!("/account/invoices/{}", invoice.id)>{invoice.number.clone()}</a> " " <a class="small" href=invoice.pdf_url.clone() rel="external">"PDF"</a></td>
             <td>{invoice.account_name.clone()}</td>
             <td>{date(&invoice.issued_at)}</td>
-            <td>{invoice.purpose.replace('_', " ")}</td>
+            <td>{invoice.purpose.label()}</td>
             <td>{invoice.total.to_string()}</td>
-            <td>{invoice.status.clone()}</td>
+            <td>{invoice.status.as_str()}</td>
             <td>{open.then(|| view! {
                 <ActionForm action=void attr:class="inline-form">
                     <input type="hidden" name="id" value=id.clone()/>

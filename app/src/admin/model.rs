@@ -1,7 +1,10 @@
 //! What the admin area shows and sends: the overview's figures, accounts, audit entries, and the
 //! catalog edits (credit costs and packages).
 
+use crate::accounts::model::Role;
 use crate::common::Money;
+use crate::plans::model::BillingInterval;
+use crate::subscriptions::model::SubscriptionStatus;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/admin/billing/stats/`.
@@ -42,12 +45,12 @@ pub struct AdminUserRow {
     pub user_id: String,
     pub email: String,
     pub full_name: String,
-    pub role: String,
+    pub role: Role,
     pub account_id: String,
     pub account_name: String,
     pub account_slug: String,
     pub plan: Option<String>,
-    pub subscription_status: Option<String>,
+    pub subscription_status: Option<SubscriptionStatus>,
     pub credit_balance: i64,
     pub created_at: String,
 }
@@ -141,8 +144,8 @@ pub struct AdminSubscriptionRow {
     pub account_id: String,
     pub account_name: String,
     pub plan: String,
-    pub status: String,
-    pub interval: String,
+    pub status: SubscriptionStatus,
+    pub interval: BillingInterval,
     pub current_period_end: Option<String>,
     pub cancel_at_period_end: bool,
 }
@@ -171,8 +174,8 @@ pub struct AdminNote {
 /// they did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshOutcome {
-    pub status_before: String,
-    pub status: String,
+    pub status_before: SubscriptionStatus,
+    pub status: SubscriptionStatus,
     /// `renewed`, `payment_failed`, `awaiting_payment`, `canceled` or `up_to_date`.
     pub outcome: String,
     pub message: String,

@@ -13,7 +13,7 @@ fn money_list(list: &[crate::common::Money]) -> String {
         return "$0.00".into();
     }
     list.iter()
-        .map(|m| m.to_string())
+        .map(std::string::ToString::to_string)
         .collect::<Vec<_>>()
         .join(" + ")
 }

@@ -4,11 +4,11 @@
 //! and exported to CSV with the same filters.
 
 use super::api::admin_payments;
-use super::filters::{AccountAndDates, Choice, FilterButtons};
+use super::filters::{states, AccountAndDates, Choice, FilterButtons};
 use super::list_query::{csv_export_url, use_page, use_query_fields};
 use super::nav::AdminNav;
 use crate::payments::api::{pending_manual_payments, DecidePayment};
-use crate::payments::model::PaymentView;
+use crate::payments::model::{PaymentMethodKind, PaymentStatus, PaymentView};
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, action_succeeded, SubmitButton};
@@ -46,19 +46,21 @@ pub fn AdminPaymentsPage() -> impl IntoView {
     }
 }
 
-const STATUSES: &[(&str, &str)] = &[
-    ("succeeded", "succeeded"),
-    ("awaiting_approval", "awaiting approval"),
-    ("pending", "pending"),
-    ("failed", "failed"),
-    ("rejected", "rejected"),
-    ("refunded", "refunded"),
+const STATUSES: &[PaymentStatus] = &[
+    PaymentStatus::Succeeded,
+    PaymentStatus::AwaitingApproval,
+    PaymentStatus::Pending,
+    PaymentStatus::Failed,
+    PaymentStatus::Rejected,
+    PaymentStatus::Refunded,
 ];
-const METHODS: &[(&str, &str)] = &[
-    ("card", "Card"),
-    ("paypal", "PayPal"),
-    ("bank_transfer", "Bank transfer"),
-];
+
+fn methods() -> Vec<(&'static str, String)> {
+    PaymentMethodKind::ALL
+        .iter()
+        .map(|kind| (kind.as_str(), kind.title().to_string()))
+        .collect()
+}
 
 /// Every payment, newest first, with the filters in the URL; refreshed after each decision.
 #[component]
@@ -76,8 +78,8 @@ fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
     view! {
         <h2>"All payments"</h2>
         <form class="form filters" method="get" action="/admin/payments" data-testid="payment-filters">
-            <Choice label="Status" name="status" choices=STATUSES current=status/>
-            <Choice label="Method" name="method" choices=METHODS current=method/>
+            <Choice label="Status" name="status" choices=states(STATUSES) current=status/>
+            <Choice label="Method" name="method" choices=methods() current=method/>
             <AccountAndDates account from to/>
             <FilterButtons label="Filter" export export_testid="export-payments"/>
         </form>
@@ -91,13 +93,13 @@ fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
                             <thead><tr><th>"Date"</th><th>"Account"</th><th>"Invoice"</th><th>"Method"</th><th>"Amount"</th><th>"Status"</th></tr></thead>
                             <tbody>
                                 {found.items.iter().map(|p| view! {
-                                    <tr data-payment=p.id.clone() data-status=p.status.clone() data-method=p.method_kind.clone()>
+                                    <tr data-payment=p.id.clone() data-status=p.status.as_str() data-method=p.method_kind.as_str()>
                                         <td>{date(&p.created_at)}</td>
                                         <td>{p.account_name.clone()}</td>
                                         <td><a href=format!("/api/v1/billing/invoices/{}/pdf/", p.invoice_id) rel="external">{p.invoice_number.clone()}</a></td>
-                                        <td>{p.method_kind.replace('_', " ")}</td>
+                                        <td>{p.method_kind.label()}</td>
                                         <td>{p.amount.to_string()}</td>
-                                        <td>{p.status.replace('_', " ")}{p.failure_code.clone().map(|code| format!(" ({code})"))}</td>
+                                        <td>{p.status.label()}{p.failure_code.clone().map(|code| format!(" ({code})"))}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -112,7 +114,7 @@ fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
 
 fn decision_notice(decide: ServerAction<DecidePayment>) -> String {
     match decide.value().get() {
-        Some(Ok(payment)) if payment.status == "succeeded" => {
+        Some(Ok(payment)) if payment.status == PaymentStatus::Succeeded => {
             format!("Approved: invoice {} is paid.", payment.invoice_number)
         }
         Some(Ok(payment)) => format!("Rejected: invoice {} stays open.", payment.invoice_number),
@@ -127,7 +129,7 @@ fn ReceiptPreview(payment: PaymentView) -> impl IntoView {
     };
     let link = url.clone();
     match payment.receipt_content_type.as_deref() {
-        Some("image/png") | Some("image/jpeg") => view! {
+        Some("image/png" | "image/jpeg") => view! {
             <a href=link target="_blank" rel="noopener"><img class="receipt-preview" src=url alt="Receipt"/></a>
         }
         .into_any(),

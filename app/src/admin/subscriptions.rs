@@ -11,7 +11,9 @@ use crate::backend::db::is_unique_violation;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, ErrorKind};
+use crate::payments::model::{PaymentMethodKind, PaymentStatus};
 use crate::payments::records::{self, NewPayment};
+use crate::subscriptions::model::SubscriptionStatus;
 use crate::subscriptions::renewal::{self, RunReport};
 use crate::subscriptions::{service, store};
 use sqlx::Row;
@@ -89,7 +91,10 @@ pub async fn activate(
     let sub = store::find_by_id(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if !matches!(sub.status.as_str(), "pending_payment" | "past_due") {
+    if !matches!(
+        sub.status,
+        SubscriptionStatus::PendingPayment | SubscriptionStatus::PastDue
+    ) {
         return Err(conflict(
             "Only a subscription waiting for its payment can be activated.",
         ));
@@ -111,8 +116,8 @@ pub async fn activate(
             account_id: &sub.account_id,
             invoice_id: &invoice_id,
             payment_method_id: None,
-            method_kind: "bank_transfer",
-            status: "awaiting_approval",
+            method_kind: PaymentMethodKind::BankTransfer,
+            status: PaymentStatus::AwaitingApproval,
             amount: invoice.try_get("total")?,
             currency: &currency,
             reference: Some(&reference),
@@ -164,10 +169,10 @@ pub async fn cancel(
     let sub = store::find_by_id(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if sub.status == "canceled" {
+    if sub.status == SubscriptionStatus::Canceled {
         return Err(conflict("This subscription has already ended."));
     }
-    let ends_now = !request.at_period_end || sub.status == "pending_payment";
+    let ends_now = !request.at_period_end || sub.status == SubscriptionStatus::PendingPayment;
     if ends_now {
         service::end_now(&mut tx, &sub, now).await?;
     } else {
@@ -210,7 +215,7 @@ pub async fn refresh(state: &AppState, admin: &SessionView, id: &str) -> AppResu
     let mut report = RunReport::default();
     renewal::run_one(state, id, &new_id("refresh"), &mut report).await?;
     let status = current_status(state, id).await?;
-    let (outcome, message) = describe(&report, &status);
+    let (outcome, message) = describe(&report, status);
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
@@ -235,7 +240,7 @@ pub async fn refresh(state: &AppState, admin: &SessionView, id: &str) -> AppResu
     })
 }
 
-async fn current_status(state: &AppState, id: &str) -> AppResult<String> {
+async fn current_status(state: &AppState, id: &str) -> AppResult<SubscriptionStatus> {
     let mut tx = state.db.begin().await?;
     let sub = store::find_by_id(&mut tx, id)
         .await?
@@ -244,7 +249,7 @@ async fn current_status(state: &AppState, id: &str) -> AppResult<String> {
     Ok(sub.status)
 }
 
-fn describe(report: &RunReport, status: &str) -> (&'static str, String) {
+fn describe(report: &RunReport, status: SubscriptionStatus) -> (&'static str, String) {
     if report.renewed > 0 {
         (
             "renewed",
@@ -267,7 +272,7 @@ fn describe(report: &RunReport, status: &str) -> (&'static str, String) {
             "up_to_date",
             format!(
                 "Nothing was due: the subscription stays {}.",
-                status.replace('_', " ")
+                status.label()
             ),
         )
     }

@@ -2,10 +2,11 @@
 //! the accounts list), activate after an off-system payment, cancel at period end or now.
 
 use super::api::{admin_subscriptions, AdminSubscriptionAction};
-use super::filters::Choice;
+use super::filters::{states, Choice};
 use super::list_query::{use_page, use_query_fields};
 use super::model::AdminSubscriptionRow;
 use super::nav::AdminNav;
+use crate::subscriptions::model::SubscriptionStatus;
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
@@ -13,11 +14,11 @@ use crate::ui::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const STATUSES: &[(&str, &str)] = &[
-    ("active", "active"),
-    ("past_due", "past due"),
-    ("pending_payment", "pending payment"),
-    ("canceled", "canceled"),
+const STATUSES: &[SubscriptionStatus] = &[
+    SubscriptionStatus::Active,
+    SubscriptionStatus::PastDue,
+    SubscriptionStatus::PendingPayment,
+    SubscriptionStatus::Canceled,
 ];
 
 #[component]
@@ -37,7 +38,7 @@ pub fn AdminSubscriptionsPage() -> impl IntoView {
         <h1>"Subscriptions"</h1>
         <form class="form filters" method="get" action="/admin/subscriptions">
             <label>"Account id" <input type="text" name="account_id" value=account/></label>
-            <Choice label="Status" name="status" choices=STATUSES current=status/>
+            <Choice label="Status" name="status" choices=states(STATUSES) current=status/>
             <button class="button button-secondary" type="submit">"Filter"</button>
         </form>
         <FormError error/>
@@ -62,8 +63,11 @@ fn SubscriptionCard(
     row: AdminSubscriptionRow,
     act: ServerAction<AdminSubscriptionAction>,
 ) -> impl IntoView {
-    let waiting = matches!(row.status.as_str(), "pending_payment" | "past_due");
-    let live = row.status != "canceled";
+    let waiting = matches!(
+        row.status,
+        SubscriptionStatus::PendingPayment | SubscriptionStatus::PastDue
+    );
+    let live = row.status != SubscriptionStatus::Canceled;
     let id = row.id.clone();
     // `note`: the placeholder of the "why" field, for the actions that ask for one.
     let action_form = move |action: &'static str,
@@ -81,10 +85,10 @@ fn SubscriptionCard(
         }
     };
     view! {
-        <article class="card" data-subscription=row.id.clone() data-status=row.status.clone()>
+        <article class="card" data-subscription=row.id.clone() data-status=row.status.as_str()>
             <h2>{format!("{} · {}", row.account_name, row.plan)}</h2>
             <p class="muted">
-                {format!("{} · billed every {} · ", row.status.replace('_', " "), row.interval)}
+                {format!("{} · billed every {} · ", row.status.label(), row.interval)}
                 {row.current_period_end.as_deref().map(|end| format!("period ends {}", date(end))).unwrap_or_default()}
                 {row.cancel_at_period_end.then_some(" · cancels at period end")}
             </p>

@@ -6,10 +6,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::identity::{
-        self, cleared_cookies, session_cookies, set_response_cookies,
-    };
-    pub use super::super::model::landing_path;
+    pub use super::super::cookies::{cleared_cookies, session_cookies, set_response_cookies};
+    pub use super::super::guard::landing_path;
+    pub use super::super::identity;
     pub use super::super::service::{self, RegisterInput};
     pub use crate::backend::app_state;
 }

@@ -47,6 +47,39 @@ pub fn open_without_plan(path: &str) -> bool {
         .any(|base| path_is_under(path, base))
 }
 
+/// Where a signed-in user should go after logging in: a same-site path from `next`, or the
+/// default for their state.
+pub fn landing_path(session: &SessionView, next: Option<&str>) -> String {
+    if session.must_verify_email {
+        return "/verify-email".into();
+    }
+    if let Some(next) = next.and_then(safe_next) {
+        let gate_allows = session.account.has_active_plan()
+            || open_without_plan(&next)
+            || (session.user.is_admin && next.starts_with("/admin"));
+        if gate_allows {
+            return next;
+        }
+    }
+    if session.user.is_admin {
+        "/admin".into()
+    } else if session.account.has_active_plan() {
+        "/".into()
+    } else {
+        PLANS_PATH.into()
+    }
+}
+
+/// Only same-site absolute paths may be redirect targets: no scheme, no `//host`, no backslash
+/// tricks, no control characters.
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    ok.then(|| next.to_string())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Allow,
@@ -187,7 +220,23 @@ pub fn RouteGuard(children: ChildrenFn) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::model::{AccountView, PlanRef, UserView};
+    use crate::auth::model::{AccountView, UserView};
+    use crate::plans::model::PlanRef;
+
+    #[test]
+    fn only_same_site_paths_are_safe() {
+        assert_eq!(safe_next("/sites?x=1").as_deref(), Some("/sites?x=1"));
+        for bad in [
+            "https://evil.com",
+            "//evil.com",
+            "/\\evil.com",
+            "evil",
+            "/a\nb",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
 
     fn session(status: Option<&str>, is_admin: bool) -> SessionView {
         SessionView {
@@ -197,7 +246,7 @@ mod tests {
                 full_name: String::new(),
                 is_admin,
                 email_verified: true,
-                role: "owner".into(),
+                role: crate::accounts::model::Role::Owner,
             },
             account: AccountView {
                 id: "a".into(),
@@ -207,7 +256,7 @@ mod tests {
                     id: "p".into(),
                     name: "Starter".into(),
                 }),
-                subscription_status: status.map(String::from),
+                subscription_status: status.map(|s| s.parse().expect("a subscription status")),
                 modules: vec![],
             },
             must_verify_email: false,

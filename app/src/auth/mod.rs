@@ -9,7 +9,11 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod client_ip;
 #[cfg(feature = "ssr")]
+pub mod cookies;
+#[cfg(feature = "ssr")]
 pub mod identity;
+#[cfg(feature = "ssr")]
+pub mod middleware;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]

@@ -93,7 +93,7 @@ fn hasher() -> Argon2<'static> {
 fn hash_permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
     PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Semaphore::new(cores.max(2))
     })
 }

@@ -2,12 +2,12 @@
 //! and server functions both call these, so the browser and API clients cannot disagree.
 
 use super::email::Email;
-use super::identity::Identity;
 use super::model::{SessionView, Tokens};
 use super::password::{self, Password};
 use super::store::{self, EmailPurpose, Rotation};
 use super::throttle;
 use super::tokens;
+use super::tokens::Identity;
 use crate::accounts::store::{self as accounts, CreateError, NewOwner};
 use crate::backend::{mail, AppState};
 use crate::common::{AppError, AppResult, ErrorKind};

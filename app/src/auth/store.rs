@@ -1,9 +1,10 @@
 //! SQL for sessions, refresh tokens and single-use email tokens.
 
-use super::model::{AccountView, PlanRef, SessionView, UserView};
+use super::model::{AccountView, SessionView, UserView};
 use super::tokens::{self, REFRESH_TTL};
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
+use crate::plans::model::PlanRef;
 use sqlx::Row;
 
 /// A session that was just opened or rotated, with the refresh token to hand to the client.

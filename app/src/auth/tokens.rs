@@ -20,6 +20,22 @@ pub struct Claims {
     pub exp: Timestamp,
 }
 
+/// A proven session: the user and the refresh-token family the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: String,
+    pub session_id: String,
+}
+
+impl From<Claims> for Identity {
+    fn from(claims: Claims) -> Identity {
+        Identity {
+            user_id: claims.sub,
+            session_id: claims.sid,
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum AccessError {
     Expired,
@@ -48,7 +64,7 @@ pub fn verify_access(secret: &Secret, token: &str, now: Timestamp) -> Result<Cla
     validation.validate_exp = false;
     validation.required_spec_claims = ["exp", "iat", "sub"]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     let data = decode::<Claims>(
         token,

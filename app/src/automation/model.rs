@@ -1,6 +1,18 @@
 //! Automation jobs as API clients and the browser see them.
 
+use crate::common::states::text_enum;
+use crate::modules::model::WritingKind;
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// Where an automation job is: queued until a scheduler pass runs it.
+    pub enum JobStatus {
+        Queued = "queued",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
 
 /// At most this many jobs (sites × keywords) in one request.
 pub const MAX_JOBS_PER_BATCH: usize = 50;
@@ -25,10 +37,9 @@ pub struct JobView {
     pub batch_id: String,
     pub site_id: String,
     pub site_name: String,
-    pub kind: String,
+    pub kind: WritingKind,
     pub keyword: String,
-    /// `queued`, `running`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: JobStatus,
     pub task_id: Option<String>,
     pub credits_charged: i64,
     /// Why it failed, as an error code (`insufficient_credits`, …) and a sentence.
@@ -39,7 +50,7 @@ pub struct JobView {
 
 impl JobView {
     pub fn is_finished(&self) -> bool {
-        self.status == "succeeded" || self.status == "failed"
+        matches!(self.status, JobStatus::Succeeded | JobStatus::Failed)
     }
 }
 

@@ -112,11 +112,11 @@ fn JobList(jobs: Vec<JobView>) -> impl IntoView {
                     {jobs.into_iter().map(|job| {
                         let note = job.error_message.clone().unwrap_or_default();
                         view! {
-                            <tr data-job=job.id.clone() data-status=job.status.clone()>
+                            <tr data-job=job.id.clone() data-status=job.status.as_str()>
                                 <td>{job.site_name.clone()}</td>
                                 <td>{job.keyword.clone()}</td>
-                                <td>{job.kind.clone()}</td>
-                                <td><span class=format!("badge badge-{}", job.status)>{job.status.clone()}</span>
+                                <td>{job.kind.as_str()}</td>
+                                <td><span class=format!("badge badge-{}", job.status)>{job.status.as_str()}</span>
                                     {(!note.is_empty()).then(|| view! { <span class="muted small">" " {note}</span> })}
                                     {(job.error_code.as_deref() == Some("insufficient_credits")).then(|| view! {
                                         " " <a href="/account/billing#credit-packages">"Buy credits"</a>

@@ -11,6 +11,7 @@ use crate::backend::ids::new_id;
 use crate::backend::AppState;
 use crate::common::{AppError, AppResult};
 use crate::modules::model::WriterRequest;
+use crate::modules::model::WritingKind;
 use crate::modules::tasks::{require_module, run_writer, writer_plan};
 use sqlx::Row;
 
@@ -116,7 +117,7 @@ pub async fn queue(
             format!("Queue at most {MAX_JOBS_PER_BATCH} jobs at a time (sites × keywords)."),
         ));
     }
-    let words = (request.kind == "article").then(|| {
+    let words = (request.kind == WritingKind::Article.as_str()).then(|| {
         request
             .words
             .unwrap_or(crate::modules::model::DEFAULT_ARTICLE_WORDS)
@@ -210,7 +211,7 @@ async fn run_job(state: &AppState, id: &str) -> AppResult<()> {
     let account_id: String = job.try_get("account_id")?;
     let user_id: String = job.try_get("user_id")?;
     let request = WriterRequest {
-        kind: job.try_get("kind")?,
+        kind: job.try_get::<WritingKind, _>("kind")?.to_string(),
         keyword: job.try_get("keyword")?,
         words: job.try_get("words")?,
         site_id: Some(job.try_get("site_id")?),

@@ -49,13 +49,9 @@ impl Clock {
             }
         }
     }
-
-    pub fn is_manual(&self) -> bool {
-        matches!(&*self.0, Source::Manual(_))
-    }
 }
 
-/// RFC 3339 in UTC, as API.md wants times.
+/// RFC 3339 in UTC, as docs/api.md wants times.
 pub fn rfc3339(at: Timestamp) -> String {
     OffsetDateTime::from_unix_timestamp(at)
         .ok()

@@ -75,6 +75,15 @@ pub fn parse_key(raw: Option<&str>) -> AppResult<Option<&str>> {
     }
 }
 
+/// What identifies a request under its key: the operation and its input as JSON. The same key
+/// with another fingerprint is refused (409 `idempotency_conflict`). REST handlers and server
+/// functions of one operation pass the same input.
+pub fn fingerprint(operation: &str, input: &impl Serialize) -> String {
+    // Plain request structs and tuples always serialize.
+    let input = serde_json::to_string(input).unwrap_or_default();
+    format!("{operation}:{input}")
+}
+
 /// Runs `work` at most once per (account, key) and answers with its result (status `success`
 /// when it succeeds). Without a key, `work` just runs (with no effect key).
 /// `fingerprint` identifies the request: the same key with another fingerprint is refused, and

@@ -5,6 +5,7 @@
 use super::ids::new_id;
 use super::{AppState, Timestamp};
 use crate::common::AppError;
+use crate::mail::model::EmailStatus;
 pub use crate::mail::model::OutboxEmail;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -16,13 +17,13 @@ pub async fn send(state: &AppState, to: &str, subject: &str, body: &str) -> Resu
     let id = new_id("mail");
     let now = state.clock.now();
     let (status, error) = match &state.settings.smtp_url {
-        None => ("stored", None),
+        None => (EmailStatus::Stored, None),
         Some(url) => {
             match deliver(url.expose(), &state.settings.mail_from, to, subject, body).await {
-                Ok(()) => ("sent", None),
+                Ok(()) => (EmailStatus::Sent, None),
                 Err(e) => {
                     tracing::warn!(error = %e, "SMTP delivery failed; kept in the outbox");
-                    ("failed", Some(e))
+                    (EmailStatus::Failed, Some(e))
                 }
             }
         }
@@ -71,7 +72,7 @@ async fn deliver(
 
 /// The newest emails first.
 pub async fn recent(state: &AppState, limit: i64) -> Result<Vec<OutboxEmail>, AppError> {
-    let rows = sqlx::query_as::<_, (String, String, String, String, String, Timestamp)>(
+    let rows = sqlx::query_as::<_, (String, String, String, String, EmailStatus, Timestamp)>(
         "SELECT id, to_email, subject, body, status, created_at FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)

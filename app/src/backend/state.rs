@@ -35,24 +35,6 @@ pub struct Settings {
     pub trusted_proxies: crate::auth::client_ip::TrustedProxies,
 }
 
-impl Settings {
-    /// Settings for tests and tools: development mode with the given secret.
-    pub fn for_development(jwt_secret: &str) -> Settings {
-        Settings {
-            mode: RunMode::Development,
-            jwt_secret: Secret::new(jwt_secret),
-            public_url: "http://127.0.0.1:3000".into(),
-            smtp_url: None,
-            mail_from: "IGNY8 <no-reply@igny8.local>".into(),
-            require_email_verification: false,
-            auth_limits: Default::default(),
-            receipts_dir: std::env::temp_dir().join("igny8-receipts"),
-            fault_injection: false,
-            trusted_proxies: Default::default(),
-        }
-    }
-}
-
 /// What every request shares, behind one `Arc`: extractors, middleware and server functions
 /// clone the state on every request, so a clone is one reference count, not one per field.
 #[derive(Clone, Debug)]
@@ -108,7 +90,10 @@ pub struct Faults {
 impl Faults {
     /// Dies here (a panic that ends the request) when a test armed this point; once.
     pub fn crash_point(&self, name: &'static str) {
-        let mut armed = self.crash_at.lock().unwrap_or_else(|e| e.into_inner());
+        let mut armed = self
+            .crash_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if *armed == Some(name) {
             *armed = None;
             drop(armed);
@@ -118,6 +103,9 @@ impl Faults {
 
     /// Arms `name` for the next request that passes it.
     pub fn arm_crash(&self, name: &'static str) {
-        *self.crash_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(name);
+        *self
+            .crash_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(name);
     }
 }

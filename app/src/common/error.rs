@@ -1,7 +1,7 @@
 //! The one error type of the application.
 //!
 //! It travels unchanged from the services through REST handlers (as
-//! `{"error": {"code", "message", ...details}}`, see API.md) and through server functions to the
+//! `{"error": {"code", "message", ...details}}`, see docs/api.md) and through server functions to the
 //! browser, where the UI matches on [`ErrorKind`] rather than on strings. Server faults carry no
 //! internals: the cause is logged where the error is made and the client only sees `internal`.
 
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// What went wrong, with the details a client needs to act on it. The serde tag is the stable
-/// machine code of API.md.
+/// machine code of docs/api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ErrorKind {

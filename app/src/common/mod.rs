@@ -3,6 +3,7 @@
 pub mod error;
 pub mod money;
 pub mod paging;
+pub mod states;
 
 pub use error::{AppError, ErrorKind};
 pub use money::{Currency, Money};

@@ -49,7 +49,7 @@ impl From<Currency> for String {
     }
 }
 
-/// An amount in minor units (cents) of a currency, as API.md shows it:
+/// An amount in minor units (cents) of a currency, as docs/api.md shows it:
 /// `{"amount": 2900, "currency": "USD"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {

@@ -1,4 +1,4 @@
-//! Pages of a list: which page a client asked for, and the page it gets back (API.md shapes
+//! Pages of a list: which page a client asked for, and the page it gets back (docs/api.md shapes
 //! every list so). Page numbers come from clients (`?page=`, the pager's links), so they are
 //! bounded here, once: the row offset `(page - 1) × size` of a bounded page cannot overflow.
 
@@ -72,7 +72,7 @@ fn number(field: &str, raw: Option<&str>, default: i64, max: i64) -> AppResult<i
         .ok_or_else(|| AppError::invalid(field, format!("Must be a whole number from 1 to {max}.")))
 }
 
-/// A page of a list, as API.md shapes every list.
+/// A page of a list, as docs/api.md shapes every list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -1,9 +1,9 @@
-//! Server functions of credits: the balance, packages, the preflight estimate and usage reports.
+//! Server functions of credits: the balance, packages and usage reports.
 //! The same services answer the REST endpoints.
 
 use super::model::{
-    BalanceView, CreditCost, CreditPackageView, Estimate, LedgerEntryView, PurchaseOutcome,
-    UsageFilter, UsageLogView, UsageSummary,
+    BalanceView, CreditCost, CreditPackageView, LedgerEntryView, PurchaseOutcome, UsageFilter,
+    UsageLogView, UsageSummary,
 };
 use crate::common::AppError;
 use crate::invoices::model::Page;
@@ -42,11 +42,8 @@ pub async fn buy_credit_package(
     let (view, _) = require_session().await?;
     let state = &app_state()?;
     let view = &view;
-    let fingerprint = format!(
-        "package:{package_id}:{}",
-        payment_method_id.as_deref().unwrap_or("")
-    );
     let request = super::model::PurchaseRequest { payment_method_id };
+    let fingerprint = crate::backend::idempotency::fingerprint("package", &(&package_id, &request));
     let outcome: PurchaseOutcome = crate::backend::idempotency::once_for_form(
         state,
         &view.account.id,
@@ -66,13 +63,6 @@ pub async fn buy_credit_package(
 #[server(endpoint = "billing/credit-costs")]
 pub async fn list_credit_costs() -> Result<Vec<CreditCost>, AppError> {
     Ok(super::metering::costs(&app_state()?.db).await?)
-}
-
-/// The preflight of a task page: cost, buffer and whether the available balance covers it.
-#[server(endpoint = "billing/estimate")]
-pub async fn estimate_cost(operation: String, quantity: i64) -> Result<Estimate, AppError> {
-    let (view, _) = require_session().await?;
-    super::metering::estimate(&app_state()?, &view.account.id, &operation, quantity).await
 }
 
 #[server(endpoint = "billing/usage-summary")]

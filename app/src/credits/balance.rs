@@ -4,7 +4,7 @@
 //! read, and a revoked or expired session is still refused at once (no cache to go stale).
 
 use super::model::BalanceView;
-use crate::auth::identity::Identity;
+use crate::auth::tokens::Identity;
 use crate::backend::clock::rfc3339;
 use crate::backend::{AppState, Timestamp};
 

@@ -5,48 +5,9 @@
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
 
-/// What an entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    /// A period's plan credits; they expire at the end of the period.
-    PlanGrant,
-    /// Bought credits (a package); they never expire.
-    Purchase,
-    /// Credits spent by a metered operation (negative). Plan credits are spent first.
-    Usage,
-    /// An admin's signed correction; never expires.
-    Adjustment,
-    /// Credits reserved for a running task (negative): not spendable until released.
-    Hold,
-    /// A hold given back (positive): settled, failed or expired.
-    Release,
-    /// Unspent plan credits taken back when their period ends (negative).
-    Expiry,
-}
+pub use super::model::EntryKind;
 
 impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::PlanGrant => "plan_grant",
-            EntryKind::Purchase => "purchase",
-            EntryKind::Usage => "usage",
-            EntryKind::Adjustment => "adjustment",
-            EntryKind::Hold => "hold",
-            EntryKind::Release => "release",
-            EntryKind::Expiry => "expiry",
-        }
-    }
-
-    pub const ALL: [EntryKind; 7] = [
-        EntryKind::PlanGrant,
-        EntryKind::Purchase,
-        EntryKind::Usage,
-        EntryKind::Adjustment,
-        EntryKind::Hold,
-        EntryKind::Release,
-        EntryKind::Expiry,
-    ];
-
     /// How the entry moves the plan-credit part of the balance.
     fn plan_credits_delta(self, amount: i64) -> i64 {
         match self {
@@ -292,12 +253,6 @@ pub async fn balance(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_browser_knows_every_entry_kind() {
-        let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, super::super::model::ENTRY_KINDS);
-    }
 
     #[test]
     fn only_plan_grants_and_usage_move_plan_credits() {

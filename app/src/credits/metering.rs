@@ -3,7 +3,7 @@
 //! the rest back. Every module that spends credits goes through here.
 
 use super::ledger::{self, Applied, Entry, EntryKind};
-use super::model::{with_buffer, CreditCost, Estimate};
+use super::model::{with_buffer, CreditCost, Estimate, HoldStatus};
 use super::spend_sql;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db, Timestamp, Tx};
@@ -172,7 +172,7 @@ impl ClosedHold {
 async fn close_hold(
     tx: &mut Tx,
     hold_id: &str,
-    status: &str,
+    status: HoldStatus,
     at: Timestamp,
 ) -> Result<Option<ClosedHold>, sqlx::Error> {
     let row: Option<(String, i64, String, i64)> = sqlx::query_as(
@@ -249,7 +249,7 @@ pub async fn settle_in(
     if settled {
         return Ok(charge);
     }
-    let closed = close_hold(tx, &hold.id, "settled", now).await?;
+    let closed = close_hold(tx, &hold.id, HoldStatus::Settled, now).await?;
     sqlx::query(
         "INSERT INTO usage_logs (id, account_id, operation, quantity, credits, site_id, task_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -316,7 +316,7 @@ pub async fn release_in(
     actor: &str,
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    give_back(tx, hold_id, "released", actor, at).await
+    give_back(tx, hold_id, HoldStatus::Released, actor, at).await
 }
 
 /// Closes an open hold with `status` and gives its credits back (its plan part as plan
@@ -324,7 +324,7 @@ pub async fn release_in(
 async fn give_back(
     tx: &mut Tx,
     hold_id: &str,
-    status: &str,
+    status: HoldStatus,
     actor: &str,
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -349,7 +349,7 @@ pub async fn expire_holds(state: &AppState) -> AppResult<usize> {
     let mut expired = 0;
     for id in ids {
         let mut tx = state.db.begin().await?;
-        if give_back(&mut tx, &id, "expired", "system", now).await? {
+        if give_back(&mut tx, &id, HoldStatus::Expired, "system", now).await? {
             crate::modules::tasks::fail_interrupted(&mut tx, &id, now).await?;
             expired += 1;
         }

@@ -1,21 +1,44 @@
 //! The ledger and balance as API clients and the browser see them.
 
+use crate::common::states::text_enum;
 use crate::common::{AppError, ErrorKind};
 use serde::{Deserialize, Serialize};
 
 pub const PURCHASE_URL: &str = "/account/billing#credit-packages";
 pub const UPGRADE_URL: &str = "/account/plans";
 
-/// Every type of ledger entry (the `kind` filter of the ledger).
-pub const ENTRY_KINDS: [&str; 7] = [
-    "plan_grant",
-    "purchase",
-    "usage",
-    "adjustment",
-    "hold",
-    "release",
-    "expiry",
-];
+text_enum! {
+    /// What a ledger entry records.
+    pub enum EntryKind {
+        /// A period's plan credits; they expire at the end of the period.
+        PlanGrant = "plan_grant",
+        /// Bought credits (a package); they never expire.
+        Purchase = "purchase",
+        /// Credits spent by a metered operation (negative). Plan credits are spent first.
+        Usage = "usage",
+        /// An admin's signed correction; never expires.
+        Adjustment = "adjustment",
+        /// Credits reserved for a running task (negative): not spendable until released.
+        Hold = "hold",
+        /// A hold given back (positive): settled, failed or expired.
+        Release = "release",
+        /// Unspent plan credits taken back when their period ends (negative).
+        Expiry = "expiry",
+    }
+}
+
+text_enum! {
+    /// Where a hold of a running task's credits is.
+    pub enum HoldStatus {
+        Open = "open",
+        /// Charged: the task succeeded.
+        Settled = "settled",
+        /// Given back: the task failed or was abandoned.
+        Released = "released",
+        /// Given back after a crash left it open too long.
+        Expired = "expired",
+    }
+}
 
 /// 402 `insufficient_credits`: the same error from the server's hold and the browser's preflight.
 pub fn insufficient(required: i64, available: i64) -> AppError {
@@ -46,7 +69,7 @@ pub struct BalanceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntryView {
     pub id: String,
-    pub kind: String,
+    pub kind: EntryKind,
     pub amount: i64,
     pub balance_after: i64,
     pub description: String,

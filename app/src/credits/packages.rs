@@ -10,6 +10,7 @@ use crate::auth::model::SessionView;
 use crate::backend::idempotency::EffectKey;
 use crate::backend::{AppState, Db};
 use crate::common::{AppError, AppResult, Currency, Money};
+use crate::invoices::model::{InvoicePurpose, InvoiceStatus};
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
 use sqlx::Row;
@@ -94,7 +95,7 @@ pub async fn purchase(
         &mut tx,
         NewInvoice {
             account_id,
-            purpose: "credit_package",
+            purpose: InvoicePurpose::CreditPackage,
             subscription_id: None,
             plan_id: None,
             package_id: Some(&package.id),
@@ -158,7 +159,7 @@ async fn outcome(
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(PurchaseOutcome {
-        credits_granted: invoice.status == "paid",
+        credits_granted: invoice.status == InvoiceStatus::Paid,
         invoice,
         payment,
     })

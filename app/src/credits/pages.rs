@@ -4,12 +4,11 @@
 use super::api::{
     get_usage_summary, ledger_page, list_credit_packages, usage_logs_page, BuyCreditPackage,
 };
-use super::model::{CreditPackageView, UsageFilter, UsageSummary, ENTRY_KINDS};
+use super::model::{CreditPackageView, EntryKind, UsageFilter, UsageSummary};
 use super::widget::use_balance;
 use crate::limits::pages::LimitList;
 use crate::payments::api::list_payment_methods;
-use crate::payments::model::PaymentMethodView;
-use crate::payments::pages::method_label;
+use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
 use crate::ui::chart::BarChart;
 use crate::ui::errors::FormError;
 use crate::ui::format::date;
@@ -105,9 +104,9 @@ pub fn UsagePage() -> impl IntoView {
                                     <thead><tr><th>"Date"</th><th>"Type"</th><th>"Description"</th><th>"Amount"</th><th>"Balance"</th></tr></thead>
                                     <tbody>
                                         {ledger.items.iter().map(|e| view! {
-                                            <tr data-kind=e.kind.clone()>
+                                            <tr data-kind=e.kind.as_str()>
                                                 <td>{date(&e.created_at)}</td>
-                                                <td>{e.kind.replace('_', " ")}</td>
+                                                <td>{e.kind.label()}</td>
                                                 <td>{e.description.clone()}</td>
                                                 <td class:negative=e.amount < 0>{format!("{:+}", e.amount)}</td>
                                                 <td>{e.balance_after}</td>
@@ -152,7 +151,7 @@ fn UsageFilters(filter: Memo<UsageFilter>) -> impl IntoView {
             <label>"Type"
                 <select name="kind">
                     <option value="">"All"</option>
-                    {ENTRY_KINDS.iter().map(|k| view! { <option value=*k selected=current.kind.as_deref() == Some(*k)>{k.replace('_', " ")}</option> }).collect_view()}
+                    {EntryKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=current.kind.as_deref() == Some(k.as_str())>{k.label()}</option> }).collect_view()}
                 </select>
             </label>
             <label>"Operation" <input type="text" name="operation" value=current.operation.clone().unwrap_or_default() placeholder="writer.generate_article"/></label>
@@ -199,7 +198,7 @@ pub fn CreditPackagesCard(buy: ServerAction<BuyCreditPackage>) -> impl IntoView 
                     match (packages, methods) {
                         (Err(error), _) | (_, Err(error)) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
                         (Ok(list), Ok(methods)) => {
-                            let usable: Vec<PaymentMethodView> = methods.into_iter().filter(|m| m.status == "active").collect();
+                            let usable: Vec<PaymentMethodView> = methods.into_iter().filter(|m| m.status == PaymentMethodStatus::Active).collect();
                             view! {
                                 {usable.is_empty().then(|| view! { <p class="alert alert-warning">"Add a payment method above to buy credits."</p> })}
                                 <div class="package-grid">
@@ -235,7 +234,7 @@ fn PackageCard(
                 {(!disabled).then(|| view! {
                     <select name="payment_method_id" aria-label="Pay with">
                         {methods.into_iter().map(|m| {
-                            let label = method_label(&m);
+                            let label = m.label();
                             view! { <option value=m.id.clone() selected=m.is_default>{label}</option> }
                         }).collect_view()}
                     </select>

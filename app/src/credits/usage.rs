@@ -96,7 +96,8 @@ fn date_range(filter: &UsageFilter) -> AppResult<(Option<Timestamp>, Option<Time
 fn conditions(filter: &UsageFilter, account_id: &str, with_kind: bool) -> AppResult<Conditions> {
     let mut conditions = Conditions::for_account(account_id);
     if let Some(kind) = non_empty(&filter.kind) {
-        if !with_kind || !EntryKind::ALL.iter().any(|k| k.as_str() == kind) {
+        let known = kind.parse::<EntryKind>();
+        if !with_kind || known.is_err() {
             return Err(AppError::invalid("kind", "Unknown entry type."));
         }
         conditions.and("kind =", Arg::Text(kind.to_string()));

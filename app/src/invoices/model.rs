@@ -1,7 +1,37 @@
 //! Invoices as API clients and the browser see them.
 
+use crate::common::states::text_enum;
 use crate::common::Money;
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// Whether an invoice is still to be paid.
+    pub enum InvoiceStatus { Open = "open", Paid = "paid", Void = "void" }
+}
+
+text_enum! {
+    /// What an invoice bills.
+    pub enum InvoicePurpose {
+        /// The first period of a new subscription.
+        Subscription = "subscription",
+        Renewal = "renewal",
+        /// The prorated difference of an upgrade.
+        Proration = "proration",
+        CreditPackage = "credit_package",
+    }
+}
+
+impl InvoicePurpose {
+    /// The purpose as the invoice list names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            InvoicePurpose::Subscription => "Subscription",
+            InvoicePurpose::Renewal => "Renewal",
+            InvoicePurpose::Proration => "Upgrade",
+            InvoicePurpose::CreditPackage => "Credit package",
+        }
+    }
+}
 
 /// Lists of invoices (and of everything else) come in pages.
 pub use crate::common::Page;
@@ -19,10 +49,8 @@ pub struct InvoiceView {
     pub id: String,
     /// `INV-YYYY-NNNNNN`, gapless per year.
     pub number: String,
-    /// `open`, `paid` or `void`.
-    pub status: String,
-    /// `subscription`, `renewal`, `proration` or `credit_package`.
-    pub purpose: String,
+    pub status: InvoiceStatus,
+    pub purpose: InvoicePurpose,
     pub account_name: String,
     pub lines: Vec<InvoiceLineView>,
     pub subtotal: Money,
@@ -38,6 +66,6 @@ pub struct InvoiceView {
 
 impl InvoiceView {
     pub fn is_open(&self) -> bool {
-        self.status == "open"
+        self.status == InvoiceStatus::Open
     }
 }

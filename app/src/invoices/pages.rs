@@ -21,9 +21,9 @@ pub fn InvoiceTable(invoices: Vec<InvoiceView>) -> impl IntoView {
                     <tr data-invoice=invoice.number.clone()>
                         <td><a href=format!("/account/invoices/{}", invoice.id)>{invoice.number.clone()}</a></td>
                         <td>{date(&invoice.issued_at)}</td>
-                        <td>{purpose_label(&invoice.purpose)}</td>
+                        <td>{invoice.purpose.title()}</td>
                         <td>{invoice.total.to_string()}</td>
-                        <td><StatusBadge status=invoice.status.clone()/></td>
+                        <td><StatusBadge status=invoice.status.as_str()/></td>
                         <td><a href=invoice.pdf_url.clone() download=format!("{}.pdf", invoice.number) rel="external">"PDF"</a></td>
                     </tr>
                 }).collect_view()}
@@ -31,16 +31,6 @@ pub fn InvoiceTable(invoices: Vec<InvoiceView>) -> impl IntoView {
         </table>
     }
     .into_any()
-}
-
-fn purpose_label(purpose: &str) -> &'static str {
-    match purpose {
-        "subscription" => "Subscription",
-        "renewal" => "Renewal",
-        "proration" => "Upgrade",
-        "credit_package" => "Credit package",
-        _ => "Other",
-    }
 }
 
 #[component]
@@ -66,7 +56,7 @@ pub fn InvoicePage() -> impl IntoView {
 fn InvoiceDetail(invoice: InvoiceView) -> impl IntoView {
     view! {
         <Title text=format!("Invoice {}", invoice.number)/>
-        <h1>{format!("Invoice {}", invoice.number)} " " <StatusBadge status=invoice.status.clone()/></h1>
+        <h1>{format!("Invoice {}", invoice.number)} " " <StatusBadge status=invoice.status.as_str()/></h1>
         <section class="card invoice">
             <dl class="facts">
                 <dt>"Billed to"</dt><dd>{invoice.account_name.clone()}</dd>

@@ -77,7 +77,7 @@ pub fn render(invoice: &InvoiceView) -> Vec<u8> {
         10.0,
         right,
         y,
-        &format!("Status: {}", invoice.status.to_uppercase()),
+        &format!("Status: {}", invoice.status.as_str().to_uppercase()),
     );
 
     y -= 36.0;

@@ -1,7 +1,7 @@
 //! SQL for invoices. Reads are scoped by account; numbers come from a per-year counter that is
 //! bumped in the issuing transaction, so concurrent invoices get distinct, gapless numbers.
 
-use super::model::{InvoiceLineView, InvoiceView};
+use super::model::{InvoiceLineView, InvoicePurpose, InvoiceStatus, InvoiceView};
 use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Timestamp, Tx};
@@ -16,7 +16,7 @@ pub struct NewLine {
 
 pub struct NewInvoice<'a> {
     pub account_id: &'a str,
-    pub purpose: &'a str,
+    pub purpose: InvoicePurpose,
     pub subscription_id: Option<&'a str>,
     pub plan_id: Option<&'a str>,
     pub package_id: Option<&'a str>,
@@ -34,8 +34,8 @@ pub struct InvoiceFacts {
     pub id: String,
     pub account_id: String,
     pub number: String,
-    pub status: String,
-    pub purpose: String,
+    pub status: InvoiceStatus,
+    pub purpose: InvoicePurpose,
     pub subscription_id: Option<String>,
     pub plan_id: Option<String>,
     pub package_id: Option<String>,
@@ -66,7 +66,7 @@ async fn next_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
 pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Error> {
     let id = new_id("inv");
     let year = time::OffsetDateTime::from_unix_timestamp(new.at)
-        .map(|t| t.year())
+        .map(time::OffsetDateTime::year)
         .unwrap_or(1970);
     let number = next_number(tx, year).await?;
     let subtotal: i64 = new.lines.iter().map(|l| l.quantity * l.unit_amount).sum();

@@ -36,7 +36,7 @@ fn EmailList(list: Vec<OutboxEmail>) -> impl IntoView {
     list.into_iter()
         .map(|mail| view! {
             <article class="card outbox-email">
-                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · " {mail.status}</p>
+                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · " {mail.status.as_str()}</p>
                 <h2 class="subject">{mail.subject}</h2>
                 <pre class="body">{mail.body}</pre>
             </article>

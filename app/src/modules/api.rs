@@ -24,10 +24,7 @@ pub async fn run_planner(
         keywords: vec![keywords],
         site_id: None,
     };
-    let fingerprint = format!(
-        "planner:{}",
-        serde_json::to_string(&request).map_err(AppError::internal)?
-    );
+    let fingerprint = crate::backend::idempotency::fingerprint("planner", &request);
     let account_id = view.account.id.clone();
     run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
         tasks::run_planner(&state, &view, request, effect.as_ref()).await
@@ -50,10 +47,7 @@ pub async fn run_writer(
         words,
         site_id: None,
     };
-    let fingerprint = format!(
-        "writer:{}",
-        serde_json::to_string(&request).map_err(AppError::internal)?
-    );
+    let fingerprint = crate::backend::idempotency::fingerprint("writer", &request);
     let account_id = view.account.id.clone();
     run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
         tasks::run_writer(&state, &view, request, effect.as_ref()).await

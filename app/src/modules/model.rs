@@ -1,6 +1,27 @@
 //! Module tasks as API clients and the browser see them.
 
+use crate::common::states::text_enum;
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// What the Writer writes.
+    pub enum WritingKind { Outline = "outline", Article = "article" }
+}
+
+impl WritingKind {
+    /// The metered operation that prices it (`credits::metering`).
+    pub fn operation(self) -> &'static str {
+        match self {
+            WritingKind::Outline => "writer.generate_outline",
+            WritingKind::Article => "writer.generate_article",
+        }
+    }
+}
+
+text_enum! {
+    /// Where a module task is: it runs inside its request, holding its credits until it ends.
+    pub enum TaskStatus { Running = "running", Succeeded = "succeeded", Failed = "failed" }
+}
 
 /// The Writer's article length when none is asked for.
 pub const DEFAULT_ARTICLE_WORDS: i64 = 800;
@@ -36,8 +57,7 @@ pub struct TaskView {
     pub id: String,
     pub module: String,
     pub operation: String,
-    /// `running`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: TaskStatus,
     pub credits_charged: i64,
     /// Planner: `{clusters: [{name, keywords}]}`; Writer: `{kind, keyword, text, words}`.
     pub result: Option<serde_json::Value>,

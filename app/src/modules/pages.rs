@@ -3,7 +3,7 @@
 //! same things again whatever the page sends.
 
 use super::api::{RunPlanner, RunWriter};
-use super::model::TaskView;
+use super::model::{TaskView, WritingKind};
 use super::planner::{parse_keywords, Cluster};
 use crate::common::AppError;
 use crate::credits::api::list_credit_costs;
@@ -171,18 +171,12 @@ fn PlannerResult(task: TaskView) -> impl IntoView {
 #[component]
 pub fn WriterPage() -> impl IntoView {
     let action = ServerAction::<RunWriter>::new();
-    let kind = RwSignal::new("outline".to_string());
+    let kind = RwSignal::new(WritingKind::Outline);
     let words = RwSignal::new(super::model::DEFAULT_ARTICLE_WORDS);
     let costs = load_costs();
-    let operation = Signal::derive(move || {
-        if kind.get() == "article" {
-            "writer.generate_article"
-        } else {
-            "writer.generate_outline"
-        }
-    });
+    let operation = Signal::derive(move || kind.get().operation());
     let quantity = Signal::derive(move || {
-        if kind.get() == "article" {
+        if kind.get() == WritingKind::Article {
             words.get()
         } else {
             1
@@ -208,18 +202,18 @@ pub fn WriterPage() -> impl IntoView {
         <ActionForm action attr:class="form task-form">
             <div class="form-row">
                 <label>"Kind"
-                    <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev).parse().unwrap_or(WritingKind::Outline))>
                         <option value="outline" selected=true>"Outline"</option>
                         <option value="article">"Article draft"</option>
                     </select>
                 </label>
-                <label class:hidden=move || kind.get() != "article">"Words"
+                <label class:hidden=move || kind.get() != WritingKind::Article>"Words"
                     <input type="number" name="words" min="100" max="3000" step="100" prop:value=move || words.get().to_string()
                         on:input=move |ev| words.set(event_target_value(&ev).parse().unwrap_or(0))/>
                 </label>
             </div>
             <label>"Keyword or topic" <input type="text" name="keyword" maxlength="200" required placeholder="trail running shoes"/></label>
-            <PreflightPanel estimate quantity_label=Signal::derive(move || if kind.get() == "article" { format!("{} words", words.get()) } else { "one outline".into() })/>
+            <PreflightPanel estimate quantity_label=Signal::derive(move || if kind.get() == WritingKind::Article { format!("{} words", words.get()) } else { "one outline".into() })/>
             <FormError error/>
             <RequestKeyInput key=request_key(action)/>
             <RunButton pending=action.pending().into() estimate label="Write"/>
@@ -241,7 +235,7 @@ fn WriterResult(task: TaskView) -> impl IntoView {
         .result
         .as_ref()
         .and_then(|r| r.get("words"))
-        .and_then(|w| w.as_i64())
+        .and_then(serde_json::Value::as_i64)
         .unwrap_or_default();
     view! {
         <section class="card task-result" data-testid="task-result" data-task=task.id.clone()>

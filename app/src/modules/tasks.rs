@@ -2,7 +2,7 @@
 //! hold the estimate plus its buffer (402 when the balance does not cover it, before any work),
 //! run, settle to the actual cost (or release everything on failure), record the task.
 
-use super::model::{PlannerRequest, TaskView, WriterRequest};
+use super::model::{PlannerRequest, TaskStatus, TaskView, WriterRequest, WritingKind};
 use super::{ai, planner};
 use crate::auth::identity::require_active_plan;
 use crate::auth::model::SessionView;
@@ -98,7 +98,7 @@ where
     let task_key = effect.map(|e| e.scoped("task"));
     if let Some(key) = &task_key {
         if let Some(task) = find_by_key(state, account_id, key).await? {
-            if task.status != "running" {
+            if task.status != TaskStatus::Running {
                 return Ok(task);
             }
             // The effect key is ours only after the claim's lease passed, longer than any
@@ -200,8 +200,10 @@ enum Finished<'a> {
 
 async fn finish(tx: &mut Tx, task_id: &str, how: Finished<'_>, at: Timestamp) -> AppResult<()> {
     let (status, produced, charged, error_code) = match how {
-        Finished::Succeeded(produced, charged) => ("succeeded", Some(produced), charged, None),
-        Finished::Failed(code) => ("failed", None, 0, Some(code)),
+        Finished::Succeeded(produced, charged) => {
+            (TaskStatus::Succeeded, Some(produced), charged, None)
+        }
+        Finished::Failed(code) => (TaskStatus::Failed, None, 0, Some(code)),
     };
     sqlx::query(
         "UPDATE tasks SET status = $2, result = $3, provider = $4, quantity = $5, credits_charged = $6, \
@@ -308,17 +310,17 @@ pub async fn run_planner(
     .await
 }
 
-/// The operation and the words asked for, or 422.
-pub fn writer_plan(request: &WriterRequest) -> AppResult<(&'static str, i64)> {
+/// What to write and the words asked for, or 422.
+pub fn writer_plan(request: &WriterRequest) -> AppResult<(WritingKind, i64)> {
     if request.keyword.trim().is_empty() || request.keyword.chars().count() > 200 {
         return Err(AppError::invalid(
             "keyword",
             "Enter a keyword or topic (up to 200 characters).",
         ));
     }
-    match request.kind.as_str() {
-        "outline" => Ok(("writer.generate_outline", 1)),
-        "article" => {
+    match request.kind.parse() {
+        Ok(WritingKind::Outline) => Ok((WritingKind::Outline, 1)),
+        Ok(WritingKind::Article) => {
             let words = request.words.unwrap_or(DEFAULT_ARTICLE_WORDS);
             if !(100..=3000).contains(&words) {
                 return Err(AppError::invalid(
@@ -326,9 +328,9 @@ pub fn writer_plan(request: &WriterRequest) -> AppResult<(&'static str, i64)> {
                     "Choose a length from 100 to 3,000 words.",
                 ));
             }
-            Ok(("writer.generate_article", words))
+            Ok((WritingKind::Article, words))
         }
-        _ => Err(AppError::invalid("kind", "Choose outline or article.")),
+        Err(_) => Err(AppError::invalid("kind", "Choose outline or article.")),
     }
 }
 
@@ -338,12 +340,12 @@ pub async fn run_writer(
     request: WriterRequest,
     effect: Option<&EffectKey>,
 ) -> AppResult<TaskView> {
-    let (operation, quantity) = writer_plan(&request)?;
+    let (kind, quantity) = writer_plan(&request)?;
+    let operation = kind.operation();
     let keyword = request.keyword.trim().to_string();
-    let kind = request.kind.clone();
     let input = serde_json::json!({ "kind": kind, "keyword": keyword, "words": quantity });
     let work = async {
-        let (system, max_words) = if kind == "outline" {
+        let (system, max_words) = if kind == WritingKind::Outline {
             (
                 "Write a blog post outline: a title and 6-10 section headings with one-line notes.",
                 OUTLINE_WORDS,
@@ -358,7 +360,11 @@ pub async fn run_writer(
         let words = ai::count_words(&text);
         Ok(Produced {
             // An outline is one unit; an article is charged by the words it really has.
-            quantity: if kind == "outline" { 1 } else { words.max(1) },
+            quantity: if kind == WritingKind::Outline {
+                1
+            } else {
+                words.max(1)
+            },
             result: serde_json::json!({ "kind": kind, "keyword": keyword, "text": text, "words": words }),
             provider: Some(state.ai.name()),
         })

@@ -33,7 +33,7 @@ pub async fn add_card(
         holder_name,
     };
     let input = NewPaymentMethod {
-        kind: "card".into(),
+        kind: super::model::PaymentMethodKind::Card.as_str().into(),
         card: Some(card),
     };
     service::add(&app_state()?, &view, input).await
@@ -100,8 +100,14 @@ pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError>
 #[server(endpoint = "admin/pending-payments")]
 pub async fn pending_manual_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
     crate::auth::identity::require_admin().await?;
-    let (items, _) =
-        super::records::list(&app_state()?.db, None, Some("awaiting_approval"), 200, 0).await?;
+    let (items, _) = super::records::list(
+        &app_state()?.db,
+        None,
+        Some(super::model::PaymentStatus::AwaitingApproval),
+        200,
+        0,
+    )
+    .await?;
     Ok(items)
 }
 

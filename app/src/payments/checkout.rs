@@ -5,11 +5,12 @@
 //! which the processor answers with the first result: never a second charge.
 
 use super::gateway::{ChargeOutcome, ChargeRequest, DeclineCode};
-use super::model::PaymentView;
+use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentStatus, PaymentView};
 use super::records::{self, NewPayment};
 use super::settlement;
 use crate::backend::{AppState, Db, Timestamp};
 use crate::common::{AppError, AppResult, ErrorKind};
+use crate::invoices::model::InvoiceStatus;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
 use crate::mail::notices;
 use sqlx::Row;
@@ -18,7 +19,7 @@ use sqlx::Row;
 #[derive(Debug, Clone)]
 pub struct ChargeableMethod {
     pub id: String,
-    pub kind: String,
+    pub kind: PaymentMethodKind,
     pub token: Option<String>,
 }
 
@@ -44,8 +45,8 @@ pub async fn resolve_method(
         };
         return Err(AppError::invalid("payment_method_id", message));
     };
-    let status: String = row.try_get("status")?;
-    if status != "active" {
+    let status: PaymentMethodStatus = row.try_get("status")?;
+    if status != PaymentMethodStatus::Active {
         return Err(AppError::invalid(
             "payment_method_id",
             "Approve this PayPal account first, or choose another payment method.",
@@ -90,7 +91,7 @@ async fn start_charge(
     let Some(token) = method
         .token
         .clone()
-        .filter(|_| method.kind != "bank_transfer")
+        .filter(|_| method.kind != PaymentMethodKind::BankTransfer)
     else {
         return Ok(None);
     };
@@ -103,8 +104,8 @@ async fn start_charge(
                     account_id: &invoice.account_id,
                     invoice_id: &invoice.id,
                     payment_method_id: Some(&method.id),
-                    method_kind: &method.kind,
-                    status: "pending",
+                    method_kind: method.kind,
+                    status: PaymentStatus::Pending,
                     amount: invoice.total,
                     currency: &invoice.currency,
                     reference: None,
@@ -234,7 +235,7 @@ pub async fn finish_issued(
     .await?;
     tx.commit().await?;
     let payment = match pending {
-        Some((payment_id, Some(token))) if facts.status == "open" => {
+        Some((payment_id, Some(token))) if facts.status == InvoiceStatus::Open => {
             Some(charge_and_settle(state, &facts, &payment_id, token).await?)
         }
         _ => match newest {
@@ -267,7 +268,7 @@ pub async fn void_uncharged(state: &AppState, older_than: Timestamp) -> AppResul
     for invoice_id in stuck {
         let mut tx = state.db.begin().await?;
         if let Some(facts) = invoices::facts(&mut tx, &invoice_id).await? {
-            if facts.status == "open" {
+            if facts.status == InvoiceStatus::Open {
                 settlement::invoice_charge_failed(&mut tx, &facts, now).await?;
                 voided += 1;
             }
@@ -309,7 +310,7 @@ pub async fn reconcile_stale(state: &AppState, older_than: Timestamp) -> AppResu
 
 /// The error a caller sees when the charge it waited for failed.
 pub fn failed_payment_error(payment: &PaymentView) -> Option<AppError> {
-    if payment.status != "failed" {
+    if payment.status != PaymentStatus::Failed {
         return None;
     }
     let code = payment
@@ -332,7 +333,7 @@ pub async fn open_invoice(
     let facts = facts
         .filter(|f| f.account_id == account_id)
         .ok_or_else(AppError::not_found)?;
-    if facts.status != "open" {
+    if facts.status != InvoiceStatus::Open {
         return Err(AppError::with_message(
             ErrorKind::Conflict,
             "This invoice is not open: it has been paid or voided.",

@@ -2,7 +2,7 @@
 //! for an open invoice; an admin approves (the invoice is paid and what it was for activated,
 //! exactly once) or rejects it with a note (the invoice stays open for another try).
 
-use super::model::PaymentView;
+use super::model::{PaymentMethodKind, PaymentStatus, PaymentView};
 use super::receipts::{self, check_receipt, ReceiptBytes};
 use super::records::{self, NewPayment};
 use super::settlement;
@@ -45,8 +45,8 @@ pub async fn submit(
             account_id,
             invoice_id: &invoice.id,
             payment_method_id: None,
-            method_kind: "bank_transfer",
-            status: "awaiting_approval",
+            method_kind: PaymentMethodKind::BankTransfer,
+            status: PaymentStatus::AwaitingApproval,
             amount: invoice.total,
             currency: &invoice.currency,
             reference: Some(reference),
@@ -116,7 +116,7 @@ pub async fn decide(
     if approve {
         settlement::invoice_paid(&mut tx, &invoice, now).await?;
     }
-    let after = if approve { "succeeded" } else { "rejected" };
+    let after = PaymentStatus::decided(approve);
     crate::admin::audit::record(
         &mut tx,
         crate::admin::audit::Action {
@@ -128,7 +128,7 @@ pub async fn decide(
             },
             target_type: "payment",
             target_id: payment_id,
-            before: Some(serde_json::json!({ "status": "awaiting_approval" })),
+            before: Some(serde_json::json!({ "status": PaymentStatus::AwaitingApproval })),
             after: Some(serde_json::json!({ "status": after, "invoice": invoice.number })),
             reason: note,
         },

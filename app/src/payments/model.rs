@@ -1,13 +1,64 @@
 //! Payment methods as the browser and API clients see them.
 
 use super::card::CardInput;
+use crate::common::states::text_enum;
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// How an account pays.
+    pub enum PaymentMethodKind { Card = "card", Paypal = "paypal", BankTransfer = "bank_transfer" }
+}
+
+impl PaymentStatus {
+    /// What an admin's decision on a bank transfer makes of it.
+    pub fn decided(approve: bool) -> PaymentStatus {
+        if approve {
+            PaymentStatus::Succeeded
+        } else {
+            PaymentStatus::Rejected
+        }
+    }
+}
+
+impl PaymentMethodKind {
+    /// The kind as lists and filters name it.
+    pub fn title(self) -> &'static str {
+        match self {
+            PaymentMethodKind::Card => "Card",
+            PaymentMethodKind::Paypal => "PayPal",
+            PaymentMethodKind::BankTransfer => "Bank transfer",
+        }
+    }
+}
+
+text_enum! {
+    /// Whether a payment method can be charged.
+    pub enum PaymentMethodStatus {
+        Active = "active",
+        /// A PayPal account its owner has not approved yet.
+        PendingApproval = "pending_approval",
+        Canceled = "canceled",
+    }
+}
+
+text_enum! {
+    /// Where a payment of an invoice is.
+    pub enum PaymentStatus {
+        /// A charge is about to happen (or a crash cut it off: the scheduler finishes it).
+        Pending = "pending",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Refunded = "refunded",
+        /// A bank transfer waiting for an admin.
+        AwaitingApproval = "awaiting_approval",
+        Rejected = "rejected",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMethodView {
     pub id: String,
-    /// `card`, `paypal` or `bank_transfer`.
-    pub kind: String,
+    pub kind: PaymentMethodKind,
     pub is_default: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
@@ -17,10 +68,29 @@ pub struct PaymentMethodView {
     pub exp_month: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exp_year: Option<i64>,
-    /// `active`, or `pending_approval` for a PayPal account not yet approved.
-    pub status: String,
+    pub status: PaymentMethodStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_url: Option<String>,
+}
+
+impl PaymentMethodView {
+    /// How a saved method reads in lists and pickers.
+    pub fn label(&self) -> String {
+        match self.kind {
+            PaymentMethodKind::Card => format!(
+                "{} ending {} (expires {:02}/{})",
+                self.brand
+                    .clone()
+                    .unwrap_or_else(|| "Card".into())
+                    .to_uppercase(),
+                self.last4.clone().unwrap_or_default(),
+                self.exp_month.unwrap_or_default(),
+                self.exp_year.unwrap_or_default()
+            ),
+            PaymentMethodKind::Paypal => "PayPal account".into(),
+            PaymentMethodKind::BankTransfer => "Bank transfer (pay invoices manually)".into(),
+        }
+    }
 }
 
 /// `POST /api/v1/billing/payment-methods/`.
@@ -37,16 +107,14 @@ pub struct PaymentMethodList {
     pub items: Vec<PaymentMethodView>,
 }
 
-/// A payment of an invoice (API.md statuses).
+/// A payment of an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
     pub id: String,
     pub invoice_id: String,
     pub invoice_number: String,
-    /// `card`, `paypal` or `bank_transfer`.
-    pub method_kind: String,
-    /// `pending`, `succeeded`, `failed`, `refunded`, `awaiting_approval` or `rejected`.
-    pub status: String,
+    pub method_kind: PaymentMethodKind,
+    pub status: PaymentStatus,
     pub amount: crate::common::Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_code: Option<String>,

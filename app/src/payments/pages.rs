@@ -5,7 +5,7 @@ use super::api::{
     list_payment_methods, list_payments, pending_paypal, AddCard, AddPaymentMethod,
     RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
 };
-use super::model::{PaymentMethodView, PaymentView};
+use super::model::{PaymentMethodStatus, PaymentMethodView, PaymentView};
 use crate::common::AppError;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
@@ -19,25 +19,6 @@ use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// How a saved method reads in lists and pickers.
-pub fn method_label(method: &PaymentMethodView) -> String {
-    match method.kind.as_str() {
-        "card" => format!(
-            "{} ending {} (expires {:02}/{})",
-            method
-                .brand
-                .clone()
-                .unwrap_or_else(|| "Card".into())
-                .to_uppercase(),
-            method.last4.clone().unwrap_or_default(),
-            method.exp_month.unwrap_or_default(),
-            method.exp_year.unwrap_or_default()
-        ),
-        "paypal" => "PayPal account".into(),
-        _ => "Bank transfer (pay invoices manually)".into(),
-    }
-}
 
 /// The card form. Card details go to the server function and on to the gateway; only brand,
 /// last 4 and expiry come back.
@@ -71,15 +52,15 @@ fn MethodRow(
     set_default: ServerAction<SetDefaultPaymentMethod>,
 ) -> impl IntoView {
     let id = method.id.clone();
-    let label = method_label(&method);
+    let label = method.label();
     view! {
-        <li class="method-row" data-method-kind=method.kind.clone()>
+        <li class="method-row" data-method-kind=method.kind.as_str()>
             <span>{label}</span>
             {method.is_default.then(|| view! { <span class="badge">"Default"</span> })}
-            {(method.status != "active").then(|| view! { <StatusBadge status=method.status.clone()/> })}
+            {(method.status != PaymentMethodStatus::Active).then(|| view! { <StatusBadge status=method.status.as_str()/> })}
             {method.approval_url.clone().map(|url| view! { <a href=url>"Approve"</a> })}
             <span class="row-actions">
-                {(!method.is_default && method.status == "active").then(|| {
+                {(!method.is_default && method.status == PaymentMethodStatus::Active).then(|| {
                     let id = id.clone();
                     view! {
                         <ActionForm action=set_default attr:class="inline-form">
@@ -191,10 +172,10 @@ pub fn PaymentTable(payments: Vec<PaymentView>) -> impl IntoView {
                     <tr data-payment=p.id.clone()>
                         <td>{date(&p.created_at)}</td>
                         <td><a href=format!("/account/invoices/{}", p.invoice_id)>{p.invoice_number.clone()}</a></td>
-                        <td>{p.method_kind.replace('_', " ")}</td>
+                        <td>{p.method_kind.label()}</td>
                         <td>{p.amount.to_string()}</td>
                         <td>
-                            <StatusBadge status=p.status.clone()/>
+                            <StatusBadge status=p.status.as_str()/>
                             {p.note.clone().filter(|n| !n.is_empty()).map(|n| view! { <span class="muted small">" "{n}</span> })}
                         </td>
                     </tr>

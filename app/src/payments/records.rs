@@ -2,7 +2,7 @@
 //! account; every status change is conditional on the status it leaves, so a decision is made
 //! exactly once.
 
-use super::model::PaymentView;
+use super::model::{PaymentMethodKind, PaymentStatus, PaymentView};
 use crate::backend::clock::rfc3339;
 use crate::backend::db::Arg;
 use crate::backend::ids::new_id;
@@ -42,9 +42,9 @@ pub struct NewPayment<'a> {
     pub account_id: &'a str,
     pub invoice_id: &'a str,
     pub payment_method_id: Option<&'a str>,
-    pub method_kind: &'a str,
-    /// `pending` (a charge is about to happen) or `awaiting_approval` (a bank transfer).
-    pub status: &'a str,
+    pub method_kind: PaymentMethodKind,
+    /// `Pending` (a charge is about to happen) or `AwaitingApproval` (a bank transfer).
+    pub status: PaymentStatus,
     pub amount: i64,
     pub currency: &'a str,
     pub reference: Option<&'a str>,
@@ -98,9 +98,9 @@ pub async fn settle_charge(
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let status = if failure_code.is_some() {
-        "failed"
+        PaymentStatus::Failed
     } else {
-        "succeeded"
+        PaymentStatus::Succeeded
     };
     let done = sqlx::query(
         "UPDATE payments SET status = $2, gateway_charge_id = $3, failure_code = $4, updated_at = $5 \
@@ -130,7 +130,7 @@ pub async fn decide(
          WHERE id = $1 AND status = 'awaiting_approval'",
     )
     .bind(id)
-    .bind(if approve { "succeeded" } else { "rejected" })
+    .bind(PaymentStatus::decided(approve))
     .bind(admin_id)
     .bind(note)
     .bind(at)
@@ -191,7 +191,7 @@ pub async fn receipt(
 pub async fn list(
     db: &Db,
     account_id: Option<&str>,
-    status: Option<&str>,
+    status: Option<PaymentStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PaymentView>, i64), sqlx::Error> {

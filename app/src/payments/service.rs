@@ -3,7 +3,7 @@
 
 use super::card::{self, CardInput};
 use super::gateway::{DeclineCode, GatewayError};
-use super::model::{NewPaymentMethod, PaymentMethodView};
+use super::model::{NewPaymentMethod, PaymentMethodKind, PaymentMethodStatus, PaymentMethodView};
 use super::store::{self, NewMethod};
 use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
@@ -36,8 +36,8 @@ pub async fn add(
     let now = state.clock.now();
     let token;
     let valid;
-    let method = match input.kind.as_str() {
-        "card" => {
+    let method = match input.kind.parse() {
+        Ok(PaymentMethodKind::Card) => {
             let today = state.clock.now_datetime();
             let card_input: CardInput = input.card.unwrap_or_default();
             valid = card::validate(&card_input, (today.year() as u32, today.month() as u32))
@@ -56,8 +56,8 @@ pub async fn add(
             };
             NewMethod {
                 id: &id,
-                kind: "card",
-                status: "active",
+                kind: PaymentMethodKind::Card,
+                status: PaymentMethodStatus::Active,
                 brand: Some(valid.brand.as_str()),
                 last4: Some(valid.last4()),
                 exp_month: Some(valid.exp_month as i64),
@@ -65,27 +65,27 @@ pub async fn add(
                 gateway_token: Some(&token),
             }
         }
-        "paypal" => NewMethod {
+        Ok(PaymentMethodKind::Paypal) => NewMethod {
             id: &id,
-            kind: "paypal",
-            status: "pending_approval",
+            kind: PaymentMethodKind::Paypal,
+            status: PaymentMethodStatus::PendingApproval,
             brand: None,
             last4: None,
             exp_month: None,
             exp_year: None,
             gateway_token: None,
         },
-        "bank_transfer" => NewMethod {
+        Ok(PaymentMethodKind::BankTransfer) => NewMethod {
             id: &id,
-            kind: "bank_transfer",
-            status: "active",
+            kind: PaymentMethodKind::BankTransfer,
+            status: PaymentMethodStatus::Active,
             brand: None,
             last4: None,
             exp_month: None,
             exp_year: None,
             gateway_token: None,
         },
-        _ => {
+        Err(_) => {
             return Err(AppError::invalid(
                 "kind",
                 "Choose card, paypal or bank_transfer.",
@@ -168,6 +168,6 @@ pub async fn pending_approval(
     let method = store::find(&mut tx, &view.account.id, id).await?;
     tx.commit().await?;
     method
-        .filter(|m| m.status == "pending_approval")
+        .filter(|m| m.status == PaymentMethodStatus::PendingApproval)
         .ok_or_else(AppError::not_found)
 }

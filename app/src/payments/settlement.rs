@@ -5,8 +5,9 @@
 use crate::backend::Timestamp;
 use crate::backend::Tx;
 use crate::credits::ledger::{self, Entry, EntryKind};
+use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
-use crate::subscriptions::periods::{add_months, interval_months};
+use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
 
 /// The invoice was paid. False when it had been paid (or voided) before: nothing is applied.
@@ -23,15 +24,15 @@ pub async fn invoice_paid(
         Some(id) => subscriptions::find_by_id(tx, id).await?,
         None => None,
     };
-    match (invoice.purpose.as_str(), subscription) {
-        ("subscription", Some(sub)) => {
+    match (invoice.purpose, subscription) {
+        (InvoicePurpose::Subscription, Some(sub)) => {
             // The first period starts when the money arrives (a bank transfer may be approved
             // days after the invoice).
-            let end = add_months(at, interval_months(&sub.interval));
+            let end = add_months(at, sub.interval.months());
             subscriptions::activate(tx, &sub.id, (at, end), at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;
         }
-        ("renewal", Some(sub)) => {
+        (InvoicePurpose::Renewal, Some(sub)) => {
             let (Some(start), Some(end)) = (invoice.period_start, invoice.period_end) else {
                 return Ok(true);
             };
@@ -59,14 +60,14 @@ pub async fn invoice_paid(
                 grant_plan_credits(tx, invoice, &grant_key, at).await?;
             }
         }
-        ("proration", Some(sub)) => {
+        (InvoicePurpose::Proration, Some(sub)) => {
             if let Some(plan_id) = &invoice.plan_id {
                 subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
             }
             subscriptions::set_changing_invoice(tx, &sub.id, None, at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;
         }
-        ("credit_package", _) => {
+        (InvoicePurpose::CreditPackage, _) => {
             ledger::grant(
                 tx,
                 Entry {
@@ -123,9 +124,9 @@ pub async fn invoice_charge_failed(
     invoice: &InvoiceFacts,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    match invoice.purpose.as_str() {
-        "renewal" => {}
-        "subscription" => {
+    match invoice.purpose {
+        InvoicePurpose::Renewal => {}
+        InvoicePurpose::Subscription => {
             invoices::void(tx, &invoice.id, at).await?;
             if let Some(sub) = &invoice.subscription_id {
                 subscriptions::cancel_now(tx, sub, at).await?;

@@ -1,7 +1,7 @@
 //! SQL for payment methods. Every query is scoped by account: another account's method is
 //! simply not found.
 
-use super::model::PaymentMethodView;
+use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentMethodView};
 use crate::backend::{Db, Timestamp, Tx};
 use sqlx::Row;
 
@@ -9,8 +9,9 @@ const COLUMNS: &str = "id, kind, status, brand, last4, exp_month, exp_year, is_d
 
 fn view(row: &sqlx::any::AnyRow) -> Result<PaymentMethodView, sqlx::Error> {
     let id: String = row.try_get("id")?;
-    let status: String = row.try_get("status")?;
-    let approval_url = (status == "pending_approval").then(|| format!("/sandbox/paypal/{id}"));
+    let status: PaymentMethodStatus = row.try_get("status")?;
+    let approval_url =
+        (status == PaymentMethodStatus::PendingApproval).then(|| format!("/sandbox/paypal/{id}"));
     Ok(PaymentMethodView {
         id,
         kind: row.try_get("kind")?,
@@ -52,8 +53,8 @@ pub async fn find(
 
 pub struct NewMethod<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
-    pub status: &'a str,
+    pub kind: PaymentMethodKind,
+    pub status: PaymentMethodStatus,
     pub brand: Option<&'a str>,
     pub last4: Option<&'a str>,
     pub exp_month: Option<i64>,
@@ -74,7 +75,7 @@ pub async fn insert(
     .bind(account_id)
     .fetch_one(&mut **tx)
     .await?;
-    let is_default = (has_default == 0 && method.status == "active") as i64;
+    let is_default = (has_default == 0 && method.status == PaymentMethodStatus::Active) as i64;
     sqlx::query(
         "INSERT INTO payment_methods (id, account_id, kind, status, brand, last4, exp_month, exp_year, gateway_token, \
          is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

@@ -1,5 +1,39 @@
+use crate::common::states::text_enum;
 use crate::common::Money;
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// How often a subscription renews and is charged.
+    pub enum BillingInterval { Month = "month", Year = "year" }
+}
+
+impl BillingInterval {
+    /// Months in one period.
+    pub fn months(self) -> u32 {
+        match self {
+            BillingInterval::Month => 1,
+            BillingInterval::Year => 12,
+        }
+    }
+
+    /// "monthly" or "yearly", as invoice lines say it.
+    pub fn adjective(self) -> &'static str {
+        match self {
+            BillingInterval::Month => "monthly",
+            BillingInterval::Year => "yearly",
+        }
+    }
+}
+
+impl Prices {
+    /// The price of one period of `interval`.
+    pub fn of(&self, interval: BillingInterval) -> &Money {
+        match interval {
+            BillingInterval::Month => &self.month,
+            BillingInterval::Year => &self.year,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prices {
@@ -14,7 +48,14 @@ pub struct PlanLimits {
     pub modules: Vec<String>,
 }
 
-/// A plan as API.md shows it.
+/// A plan named where another object points to it (a subscription's plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A plan as docs/api.md shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanView {
     pub id: String,

@@ -2,15 +2,15 @@
 //! buttons that change it: subscribe, upgrade, downgrade, cancel, resume.
 
 use super::api::list_plans;
-use super::model::PlanView;
-use crate::common::{AppError, ErrorKind, Money};
+use super::model::{BillingInterval, PlanView};
+use crate::common::{AppError, ErrorKind};
 use crate::payments::api::{list_payment_methods, AddCard};
-use crate::payments::model::PaymentMethodView;
-use crate::payments::pages::{method_label, AddCardForm};
+use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
+use crate::payments::pages::AddCardForm;
 use crate::subscriptions::api::{
     current_subscription, CancelSubscription, ChangePlan, ResumeSubscription, Subscribe,
 };
-use crate::subscriptions::model::SubscriptionView;
+use crate::subscriptions::model::{SubscriptionStatus, SubscriptionView};
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::{date, StatusBadge};
 use crate::ui::forms::{action_error, request_key, RequestKeyInput, SubmitButton};
@@ -128,13 +128,13 @@ fn PlansBody(
 ) -> impl IntoView {
     let usable: Vec<PaymentMethodView> = methods
         .into_iter()
-        .filter(|m| m.status == "active")
+        .filter(|m| m.status == PaymentMethodStatus::Active)
         .collect();
     let current_price = current.as_ref().and_then(|sub| {
         plans
             .iter()
             .find(|p| p.id == sub.plan.id)
-            .map(|p| price_of(p, &sub.interval).amount)
+            .map(|p| p.prices.of(sub.interval).amount)
     });
     view! {
         {match &current {
@@ -155,14 +155,6 @@ fn PlansBody(
                 view! { <PlanCard plan current=current.clone() current_price actions/> }
             }).collect_view()}
         </div>
-    }
-}
-
-fn price_of(plan: &PlanView, interval: &str) -> Money {
-    if interval == "year" {
-        plan.prices.year.clone()
-    } else {
-        plan.prices.month.clone()
     }
 }
 
@@ -188,7 +180,7 @@ fn PaymentPicker(
         <label class="method-picker">"Pay with "
             <select name="payment_method_id_picker" on:change=move |ev| actions.method.set(event_target_value(&ev))>
                 {methods.into_iter().map(|m| {
-                    let label = method_label(&m);
+                    let label = m.label();
                     view! { <option value=m.id.clone() selected=m.is_default>{label}</option> }
                 }).collect_view()}
             </select>
@@ -206,20 +198,20 @@ fn SubscriptionSummary(sub: SubscriptionView, actions: PlanActions) -> impl Into
         (None, None) => "Waiting for the first payment".to_string(),
     };
     view! {
-        <section class="card subscription-summary" data-status=sub.status.clone()>
+        <section class="card subscription-summary" data-status=sub.status.as_str()>
             <p>
                 <strong>{sub.plan.name.clone()}</strong>
-                {format!(" · billed {}ly · ", sub.interval)}
-                <StatusBadge status=sub.status.clone()/>
+                {format!(" · billed {} · ", sub.interval.adjective())}
+                <StatusBadge status=sub.status.as_str()/>
                 " " <span data-testid="renewal">{when}</span>
             </p>
             {sub.scheduled_plan.clone().map(|next| view! {
                 <p class="muted">{format!("Changes to {} at the end of this period.", next.name)}</p>
             })}
-            {(sub.status == "pending_payment").then(|| view! {
+            {(sub.status == SubscriptionStatus::PendingPayment).then(|| view! {
                 <p class="alert alert-warning">"Waiting for your payment. " <a href="/account/billing#manual-payment">"Pay the invoice"</a></p>
             })}
-            {(sub.status == "past_due").then(|| view! {
+            {(sub.status == SubscriptionStatus::PastDue).then(|| view! {
                 <p class="alert alert-error">"Your last payment failed. " <a href="/account/billing">"Update your payment method"</a> " to keep your plan."</p>
             })}
             {if sub.cancel_at_period_end {
@@ -314,7 +306,7 @@ fn plan_button(
         return view! {
             <ActionForm action=subscribe attr:class="plan-action">
                 <input type="hidden" name="plan_id" value=plan_id/>
-                <input type="hidden" name="interval" value=move || if actions.yearly.get() { "year" } else { "month" }/>
+                <input type="hidden" name="interval" value=move || if actions.yearly.get() { BillingInterval::Year } else { BillingInterval::Month }.as_str()/>
                 <input type="hidden" name="payment_method_id" value=move || actions.method.get()/>
                 <RequestKeyInput key=request_key(subscribe)/>
                 <SubmitButton pending=subscribe.pending() label="Subscribe" busy_label="Subscribing…"/>
@@ -322,11 +314,14 @@ fn plan_button(
         }
         .into_any();
     };
-    if sub.status != "active" || is_scheduled || (is_current && sub.scheduled_plan.is_none()) {
+    if sub.status != SubscriptionStatus::Active
+        || is_scheduled
+        || (is_current && sub.scheduled_plan.is_none())
+    {
         return ().into_any();
     }
     let upgrade =
-        !is_current && current_price.is_some_and(|p| price_of(plan, &sub.interval).amount > p);
+        !is_current && current_price.is_some_and(|p| plan.prices.of(sub.interval).amount > p);
     let (label, busy) = match (is_current, upgrade) {
         (true, _) => ("Keep this plan", "Saving…"),
         (false, true) => ("Upgrade now", "Upgrading…"),

@@ -1,6 +1,6 @@
 //! SQL for plans.
 
-use super::model::{PlanLimits, PlanView, Prices};
+use super::model::{BillingInterval, PlanLimits, PlanView, Prices};
 use crate::backend::Db;
 use crate::common::{Currency, Money};
 use sqlx::Row;
@@ -57,12 +57,11 @@ pub struct PlanPricing {
 }
 
 impl PlanPricing {
-    /// The price of one period of `interval` (`month` or `year`).
-    pub fn price(&self, interval: &str) -> i64 {
-        if interval == "year" {
-            self.price_year
-        } else {
-            self.price_month
+    /// The price of one period of `interval`.
+    pub fn price(&self, interval: BillingInterval) -> i64 {
+        match interval {
+            BillingInterval::Month => self.price_month,
+            BillingInterval::Year => self.price_year,
         }
     }
 }

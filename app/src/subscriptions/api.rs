@@ -11,7 +11,7 @@ use {
     super::service,
     crate::auth::identity::require_session,
     crate::backend::app_state,
-    crate::backend::idempotency::once_for_form,
+    crate::backend::idempotency::{fingerprint, once_for_form},
 };
 
 /// The account's live subscription, if any.
@@ -37,10 +37,7 @@ pub async fn subscribe(
         interval,
         payment_method_id,
     };
-    let fingerprint = format!(
-        "subscribe:{}",
-        serde_json::to_string(&request).map_err(AppError::internal)?
-    );
+    let fingerprint = fingerprint("subscribe", &request);
     let outcome: SubscriptionOutcome = once_for_form(
         state,
         &view.account.id,
@@ -50,11 +47,13 @@ pub async fn subscribe(
     )
     .await?;
     // A full page load follows, so the header, the sidebar and the guard see the new plan.
-    leptos_axum::redirect(if outcome.subscription.status == "active" {
-        "/?subscribed=1"
-    } else {
-        "/account/billing?pending=1"
-    });
+    leptos_axum::redirect(
+        if outcome.subscription.status == super::model::SubscriptionStatus::Active {
+            "/?subscribed=1"
+        } else {
+            "/account/billing?pending=1"
+        },
+    );
     Ok(outcome)
 }
 
@@ -67,8 +66,8 @@ pub async fn change_plan(
     let (view, _) = require_session().await?;
     let state = &app_state()?;
     let view = &view;
-    let fingerprint = format!("change-plan:{subscription_id}:{plan_id}");
     let request = ChangePlanRequest { plan_id };
+    let fingerprint = fingerprint("change-plan", &(&subscription_id, &request));
     let outcome: SubscriptionOutcome = once_for_form(
         state,
         &view.account.id,

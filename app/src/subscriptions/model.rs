@@ -1,17 +1,40 @@
 //! Subscriptions as API clients and the browser see them.
 
-use crate::auth::model::PlanRef;
+use crate::common::states::text_enum;
 use crate::invoices::model::InvoiceView;
 use crate::payments::model::PaymentView;
+use crate::plans::model::{BillingInterval, PlanRef};
 use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// Where a subscription is in its life.
+    pub enum SubscriptionStatus {
+        /// Created; its first invoice is not paid yet.
+        PendingPayment = "pending_payment",
+        Trialing = "trialing",
+        Active = "active",
+        /// A renewal payment failed; retried for a while before the subscription ends.
+        PastDue = "past_due",
+        Canceled = "canceled",
+    }
+}
+
+impl SubscriptionStatus {
+    /// Renews at the end of its period (unless set to cancel then).
+    pub fn renews(self) -> bool {
+        matches!(
+            self,
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue
+        )
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionView {
     pub id: String,
     pub plan: PlanRef,
-    /// `pending_payment`, `active`, `trialing`, `past_due` or `canceled`.
-    pub status: String,
-    pub interval: String,
+    pub status: SubscriptionStatus,
+    pub interval: BillingInterval,
     pub current_period_start: Option<String>,
     pub current_period_end: Option<String>,
     /// When the next charge happens; none once it is set to end.
@@ -25,7 +48,7 @@ pub struct SubscriptionView {
 
 impl SubscriptionView {
     pub fn is_live(&self) -> bool {
-        self.status != "canceled"
+        self.status != SubscriptionStatus::Canceled
     }
 }
 

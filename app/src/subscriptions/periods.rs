@@ -7,6 +7,7 @@
 //! - Proration uses the exact seconds left in the period: money is rounded half up to the cent,
 //!   credits are rounded down, so upgrading late cannot farm credits.
 
+use crate::plans::model::BillingInterval;
 use time::{Date, Month, OffsetDateTime};
 
 /// The calendar moment `months` months after `anchor` (epoch seconds, UTC), clamped to the last
@@ -21,19 +22,10 @@ pub fn add_months(anchor: i64, months: u32) -> i64 {
     start.replace_date(date).unix_timestamp()
 }
 
-/// Months in one period of the interval.
-pub fn interval_months(interval: &str) -> u32 {
-    if interval == "year" {
-        12
-    } else {
-        1
-    }
-}
-
 /// The end of the period that follows the one ending at `current_end`: the first anchor-based
 /// boundary after it.
-pub fn next_period_end(anchor: i64, interval: &str, current_end: i64) -> i64 {
-    let step = interval_months(interval);
+pub fn next_period_end(anchor: i64, interval: BillingInterval, current_end: i64) -> i64 {
+    let step = interval.months();
     let mut periods = 1;
     loop {
         let end = add_months(anchor, step * periods);
@@ -88,7 +80,11 @@ mod tests {
         let non_leap = at(datetime!(2027-01-31 00:00 UTC));
         assert_eq!(add_months(non_leap, 1), at(datetime!(2027-02-28 00:00 UTC)));
         assert_eq!(
-            next_period_end(anchor, "month", at(datetime!(2028-02-29 10:00 UTC))),
+            next_period_end(
+                anchor,
+                BillingInterval::Month,
+                at(datetime!(2028-02-29 10:00 UTC))
+            ),
             at(datetime!(2028-03-31 10:00 UTC))
         );
     }
@@ -100,8 +96,8 @@ mod tests {
         assert_eq!(add_months(anchor, 48), at(datetime!(2032-02-29 00:00 UTC)));
         let december = at(datetime!(2026-12-15 00:00 UTC));
         assert_eq!(add_months(december, 1), at(datetime!(2027-01-15 00:00 UTC)));
-        assert_eq!(interval_months("year"), 12);
-        assert_eq!(interval_months("month"), 1);
+        assert_eq!(BillingInterval::Year.months(), 12);
+        assert_eq!(BillingInterval::Month.months(), 1);
     }
 
     #[test]

@@ -21,9 +21,11 @@ use super::service::{end_now, notify_canceled};
 use super::store::{self, SubscriptionRow};
 use crate::backend::{AppState, Timestamp};
 use crate::common::{AppError, AppResult};
+use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::mail::notices;
 use crate::payments::checkout;
+use crate::payments::model::PaymentStatus;
 use crate::plans::store as plans;
 
 const DAY: i64 = 86_400;
@@ -107,7 +109,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
     let plan = plans::pricing(&mut tx, &plan_id)
         .await?
         .ok_or_else(|| AppError::internal("plan vanished"))?;
-    let next_end = next_period_end(anchor, &sub.interval, end);
+    let next_end = next_period_end(anchor, sub.interval, end);
     let key = format!("renewal:{}:{end}", sub.id);
     let invoice_id = match invoices::find_by_key(&mut tx, &key).await? {
         Some(id) => id,
@@ -116,7 +118,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                 &mut tx,
                 NewInvoice {
                     account_id: &sub.account_id,
-                    purpose: "renewal",
+                    purpose: InvoicePurpose::Renewal,
                     subscription_id: Some(&sub.id),
                     plan_id: Some(&plan.id),
                     package_id: None,
@@ -129,7 +131,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                             plan.name, plan.credits_per_period
                         ),
                         quantity: 1,
-                        unit_amount: plan.price(&sub.interval),
+                        unit_amount: plan.price(sub.interval),
                     }],
                     idempotency_key: Some(&key),
                     at: now,
@@ -150,7 +152,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
         None => None,
     };
     match payment {
-        Some(p) if p.status == "succeeded" => {
+        Some(p) if p.status == PaymentStatus::Succeeded => {
             report.renewed += 1;
             Ok(())
         }

@@ -2,9 +2,10 @@
 //! (at period end by default), resume. Only the account owner changes billing.
 
 use super::model::{
-    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionOutcome, SubscriptionView,
+    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionOutcome, SubscriptionStatus,
+    SubscriptionView,
 };
-use super::periods::{add_months, interval_months, prorate_credits, prorate_money};
+use super::periods::{add_months, prorate_credits, prorate_money};
 use super::store::{self, NewSubscription, SubscriptionRow};
 use crate::auth::identity::{require_owner, require_paying_owner};
 use crate::auth::model::SessionView;
@@ -13,20 +14,14 @@ use crate::backend::ids::new_id;
 use crate::backend::{AppState, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::credits::ledger::{self, Entry, EntryKind};
+use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
+use crate::plans::model::BillingInterval;
 use crate::plans::store::{self as plans, PlanPricing};
 
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SubscriptionView>> {
     Ok(store::list(&state.db, &view.account.id).await?)
-}
-
-fn interval_label(interval: &str) -> &'static str {
-    if interval == "year" {
-        "yearly"
-    } else {
-        "monthly"
-    }
 }
 
 async fn active_plan(tx: &mut Tx, plan_id: &str) -> AppResult<PlanPricing> {
@@ -50,9 +45,10 @@ pub async fn subscribe(
     if let Some(done) = resume_effect(state, account_id, invoice_key.as_deref()).await? {
         return Ok(done);
     }
-    if !matches!(request.interval.as_str(), "month" | "year") {
-        return Err(AppError::invalid("interval", "Choose month or year."));
-    }
+    let interval: BillingInterval = request
+        .interval
+        .parse()
+        .map_err(|_| AppError::invalid("interval", "Choose month or year."))?;
     let method = checkout::resolve_method(
         &state.db,
         account_id,
@@ -72,7 +68,7 @@ pub async fn subscribe(
             id: &subscription_id,
             account_id,
             plan_id: &plan.id,
-            interval: &request.interval,
+            interval,
             payment_method_id: &method.id,
             at: now,
         },
@@ -89,12 +85,12 @@ pub async fn subscribe(
             e.into()
         }
     })?;
-    let end = add_months(now, interval_months(&request.interval));
+    let end = add_months(now, interval.months());
     let invoice_id = invoices::issue(
         &mut tx,
         NewInvoice {
             account_id,
-            purpose: "subscription",
+            purpose: InvoicePurpose::Subscription,
             subscription_id: Some(&subscription_id),
             plan_id: Some(&plan.id),
             package_id: None,
@@ -105,11 +101,11 @@ pub async fn subscribe(
                 description: format!(
                     "{} plan, {} ({} credits per period)",
                     plan.name,
-                    interval_label(&request.interval),
+                    interval.adjective(),
                     plan.credits_per_period
                 ),
                 quantity: 1,
-                unit_amount: plan.price(&request.interval),
+                unit_amount: plan.price(interval),
             }],
             idempotency_key: invoice_key.as_deref(),
             at: now,
@@ -227,12 +223,19 @@ pub async fn change_plan(
             "A plan change is already being paid for. Wait for it to finish, then try again.",
         ));
     }
-    if sub.status != "active" {
-        return Err(conflict(match sub.status.as_str() {
-            "past_due" => "Pay the overdue invoice before changing plans.",
-            "pending_payment" => "The first payment has not arrived yet.",
-            _ => "This subscription has ended. Subscribe again to choose a plan.",
-        }));
+    match sub.status {
+        SubscriptionStatus::Active => {}
+        SubscriptionStatus::PastDue => {
+            return Err(conflict("Pay the overdue invoice before changing plans."))
+        }
+        SubscriptionStatus::PendingPayment => {
+            return Err(conflict("The first payment has not arrived yet."))
+        }
+        SubscriptionStatus::Trialing | SubscriptionStatus::Canceled => {
+            return Err(conflict(
+                "This subscription has ended. Subscribe again to choose a plan.",
+            ))
+        }
     }
     let new_plan = active_plan(&mut tx, &request.plan_id).await?;
     let old_plan = plans::pricing(&mut tx, &sub.plan_id)
@@ -246,7 +249,7 @@ pub async fn change_plan(
         tx.commit().await?;
         return outcome(state, account_id, id, None, None).await;
     }
-    let (old_price, new_price) = (old_plan.price(&sub.interval), new_plan.price(&sub.interval));
+    let (old_price, new_price) = (old_plan.price(sub.interval), new_plan.price(sub.interval));
     if new_price <= old_price {
         // A downgrade below current usage is refused with what must go first.
         let problems =
@@ -279,7 +282,7 @@ pub async fn change_plan(
         &mut tx,
         NewInvoice {
             account_id,
-            purpose: "proration",
+            purpose: InvoicePurpose::Proration,
             subscription_id: Some(id),
             plan_id: Some(&new_plan.id),
             package_id: None,
@@ -317,10 +320,10 @@ pub async fn cancel(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let sub = owned(&mut tx, view, id).await?;
-    if sub.status == "canceled" {
+    if sub.status == SubscriptionStatus::Canceled {
         return Err(conflict("This subscription has already ended."));
     }
-    let ends_now = !request.at_period_end || sub.status == "pending_payment";
+    let ends_now = !request.at_period_end || sub.status == SubscriptionStatus::PendingPayment;
     if ends_now {
         end_now(&mut tx, &sub, now).await?;
     } else {
@@ -390,7 +393,7 @@ pub async fn resume(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let sub = owned(&mut tx, view, id).await?;
-    if !sub.cancel_at_period_end || !matches!(sub.status.as_str(), "active" | "past_due") {
+    if !sub.cancel_at_period_end || !sub.status.renews() {
         return Err(conflict(
             "Only a subscription set to cancel at period end can be resumed.",
         ));

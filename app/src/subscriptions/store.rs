@@ -1,10 +1,10 @@
 //! SQL for subscriptions. Every read is scoped by account; state changes are conditional
 //! updates, so two requests (or two scheduler instances) cannot both apply the same change.
 
-use super::model::SubscriptionView;
-use crate::auth::model::PlanRef;
+use super::model::{SubscriptionStatus, SubscriptionView};
 use crate::backend::clock::rfc3339;
 use crate::backend::{Db, Timestamp, Tx};
+use crate::plans::model::{BillingInterval, PlanRef};
 use sqlx::Row;
 
 /// The rows the services reason about.
@@ -13,8 +13,8 @@ pub struct SubscriptionRow {
     pub id: String,
     pub account_id: String,
     pub plan_id: String,
-    pub status: String,
-    pub interval: String,
+    pub status: SubscriptionStatus,
+    pub interval: BillingInterval,
     pub period_start: Option<Timestamp>,
     pub period_end: Option<Timestamp>,
     pub anchor_at: Option<Timestamp>,
@@ -75,7 +75,7 @@ pub struct NewSubscription<'a> {
     pub id: &'a str,
     pub account_id: &'a str,
     pub plan_id: &'a str,
-    pub interval: &'a str,
+    pub interval: BillingInterval,
     pub payment_method_id: &'a str,
     pub at: Timestamp,
 }
@@ -305,10 +305,10 @@ const VIEW: &str = "SELECT s.id, s.plan_id, p.name AS plan_name, s.status, s.bil
      LEFT JOIN plans sp ON sp.id = s.scheduled_plan_id";
 
 fn view_from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionView, sqlx::Error> {
-    let status: String = row.try_get("status")?;
+    let status: SubscriptionStatus = row.try_get("status")?;
     let cancel_at_period_end = row.try_get::<i64, _>("cancel_at_period_end")? != 0;
     let period_end: Option<Timestamp> = row.try_get("current_period_end")?;
-    let renews = matches!(status.as_str(), "active" | "past_due") && !cancel_at_period_end;
+    let renews = status.renews() && !cancel_at_period_end;
     let scheduled_plan = match row.try_get::<Option<String>, _>("scheduled_plan_id")? {
         Some(id) => Some(PlanRef {
             id,

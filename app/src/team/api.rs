@@ -9,9 +9,8 @@ use leptos::prelude::*;
 use {
     super::model::Acceptance,
     super::service,
-    crate::auth::identity::{
-        current_session, require_session, session_cookies, set_response_cookies,
-    },
+    crate::auth::cookies::{session_cookies, set_response_cookies},
+    crate::auth::identity::{current_session, require_session},
     crate::backend::app_state,
 };
 

@@ -1,17 +1,28 @@
 //! The team as API clients and the browser see it.
 
+use crate::accounts::model::Role;
+use crate::common::states::text_enum;
 use serde::{Deserialize, Serialize};
 
-/// One row of the team: a member (`status: "active"`) or an invitation (`"pending"`, or
-/// `"expired"` until it is revoked or sent again).
+text_enum! {
+    /// A row of the team: a member, or an invitation still to be accepted.
+    pub enum TeamStatus {
+        Active = "active",
+        Pending = "pending",
+        /// An invitation past its time, listed until it is revoked or sent again.
+        Expired = "expired",
+    }
+}
+
+/// One row of the team: a member or an invitation ([`TeamStatus`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamEntry {
     pub id: String,
     pub email: String,
     pub full_name: String,
-    /// `owner` or `member`; invitations are for members.
-    pub role: String,
-    pub status: String,
+    /// Invitations are for members.
+    pub role: Role,
+    pub status: TeamStatus,
     /// When the member joined or the invitation was sent.
     pub since: String,
     /// When a pending invitation stops working.
@@ -20,7 +31,7 @@ pub struct TeamEntry {
 
 impl TeamEntry {
     pub fn is_invitation(&self) -> bool {
-        self.status != "active"
+        self.status != TeamStatus::Active
     }
 }
 

@@ -2,7 +2,8 @@
 //! invites, revokes and removes) and `/invite/:token`, where an invited person joins.
 
 use super::api::{get_invitation, list_team, AcceptInvitation, InviteMember, RemoveMember};
-use super::model::{InvitationPreview, JoinPath, TeamEntry};
+use super::model::{InvitationPreview, JoinPath, TeamEntry, TeamStatus};
+use crate::accounts::model::Role;
 use crate::auth::guard::use_session;
 use crate::auth::model::OWNER_ONLY;
 use crate::auth::pages::AuthCard;
@@ -77,18 +78,18 @@ fn TeamList(
             <thead><tr><th>"Person"</th><th>"Role"</th><th>"Status"</th><th>"Since"</th><th></th></tr></thead>
             <tbody>
                 {team.into_iter().map(|entry| {
-                    let removable = is_owner && entry.role != "owner";
+                    let removable = is_owner && entry.role != Role::Owner;
                     let action = if entry.is_invitation() { "Revoke" } else { "Remove" };
                     let busy = if entry.is_invitation() { "Revoking…" } else { "Removing…" };
                     let status = match entry.expires_at.as_deref() {
-                        Some(expires) if entry.status == "pending" => format!("Invited, link valid until {}", date(expires)),
-                        _ if entry.status == "expired" => "Invitation expired".to_string(),
+                        Some(expires) if entry.status == TeamStatus::Pending => format!("Invited, link valid until {}", date(expires)),
+                        _ if entry.status == TeamStatus::Expired => "Invitation expired".to_string(),
                         _ => "Active".to_string(),
                     };
                     view! {
-                        <tr data-email=entry.email.clone() data-status=entry.status.clone()>
+                        <tr data-email=entry.email.clone() data-status=entry.status.as_str()>
                             <td><strong>{entry.full_name.clone()}</strong> " " <span class="muted">{entry.email.clone()}</span></td>
-                            <td>{entry.role.clone()}</td>
+                            <td>{entry.role.as_str()}</td>
                             <td>{status}</td>
                             <td>{date(&entry.since)}</td>
                             <td>{removable.then(|| view! {

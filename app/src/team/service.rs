@@ -2,7 +2,8 @@
 //! and accepting an invitation. Only the owner manages the team; members may read it.
 
 use super::invitations::{self, no_longer_valid};
-use super::model::{Acceptance, InvitationPreview, JoinPath, TeamEntry};
+use super::model::{Acceptance, InvitationPreview, JoinPath, TeamEntry, TeamStatus};
+use crate::accounts::model::Role;
 use crate::accounts::slug::slugify;
 use crate::auth::email::Email;
 use crate::auth::identity::{require_active_plan, require_owner};
@@ -41,7 +42,7 @@ pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<TeamEnt
             email: row.try_get("email")?,
             full_name: row.try_get("full_name")?,
             role: row.try_get("role")?,
-            status: "active".into(),
+            status: TeamStatus::Active,
             since: rfc3339(row.try_get("created_at")?),
             expires_at: None,
         });
@@ -70,13 +71,12 @@ fn invitation_entry(
         id,
         email,
         full_name: String::new(),
-        role: "member".into(),
+        role: Role::Member,
         status: if expires_at > now {
-            "pending"
+            TeamStatus::Pending
         } else {
-            "expired"
-        }
-        .into(),
+            TeamStatus::Expired
+        },
         since: rfc3339(created_at),
         expires_at: Some(rfc3339(expires_at)),
     }
@@ -179,8 +179,8 @@ pub async fn remove(state: &AppState, view: &SessionView, id: &str) -> AppResult
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(AppError::not_found)?;
-    let role: String = member.try_get("role")?;
-    if role == "owner" {
+    let role: Role = member.try_get("role")?;
+    if role == Role::Owner {
         return Err(AppError::with_message(
             ErrorKind::Forbidden,
             "The account owner cannot be removed from the team.",

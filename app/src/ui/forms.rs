@@ -11,7 +11,7 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + Clone + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(|result| result.err()))
+    Signal::derive(move || action.value().get().and_then(std::result::Result::err))
 }
 
 /// True once the last run of the action succeeded.

@@ -43,7 +43,10 @@ async fn adjust_credits(
     ApiPath(user_id): ApiPath<String>,
     ApiJson(request): ApiJson<AdjustRequest>,
 ) -> Response {
-    let fingerprint = format!("adjust:{user_id}:{}:{}", request.amount, request.reason);
+    let fingerprint = app::backend::idempotency::fingerprint(
+        "adjust",
+        &(&user_id, request.amount, &request.reason),
+    );
     let (state, view) = (&state, &admin.view);
     let work = |effect: Option<EffectKey>| async move {
         let key = effect.map(|e| e.scoped("adjust"));

@@ -49,12 +49,14 @@ fn user_fields(row: &AdminUserRow) -> Vec<String> {
         row.user_id.clone(),
         row.email.clone(),
         row.full_name.clone(),
-        row.role.clone(),
+        row.role.to_string(),
         row.account_id.clone(),
         row.account_name.clone(),
         row.account_slug.clone(),
         row.plan.clone().unwrap_or_default(),
-        row.subscription_status.clone().unwrap_or_default(),
+        row.subscription_status
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
         row.credit_balance.to_string(),
         row.created_at.clone(),
     ]

@@ -3,8 +3,9 @@
 
 use super::json::ApiJson;
 use super::route;
+use app::auth::guard::landing_path;
 use app::auth::identity::{Authenticated, ClientIp};
-use app::auth::model::{landing_path, AuthResponse, SessionView, PLANS_PATH};
+use app::auth::model::{AuthResponse, SessionView, PLANS_PATH};
 use app::auth::service::{self, RegisterInput, SignedIn};
 use app::backend::AppState;
 use app::common::AppResult;

@@ -221,10 +221,7 @@ async fn purchase(
     ApiPath(id): ApiPath<String>,
     JsonOrDefault(request): JsonOrDefault<PurchaseRequest>,
 ) -> Response {
-    let fingerprint = format!(
-        "package:{id}:{}",
-        request.payment_method_id.as_deref().unwrap_or("")
-    );
+    let fingerprint = app::backend::idempotency::fingerprint("package", &(&id, &request));
     let (state, view) = (&state, &auth.view);
     let work = |effect: Option<EffectKey>| async move {
         packages::purchase(state, view, &id, request, effect.as_ref()).await

@@ -71,7 +71,7 @@ where
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(BUFFERED_ROWS);
     let pool = state.db.pool().clone();
-    let head = line(header.iter().map(|h| h.to_string()));
+    let head = line(header.iter().map(std::string::ToString::to_string));
     tokio::spawn(async move {
         if sender.send(Ok(head)).await.is_err() {
             return;

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on the POSTs that move money or credits (API.md), through the one
+//! `Idempotency-Key` on the POSTs that move money or credits (docs/api.md), through the one
 //! mechanism the server functions use too (`app::backend::idempotency`): same key and request
 //! replay the first answer, another request is 409 `idempotency_conflict`, a key whose request
 //! is still running is 409 `conflict`, and one cut off by a crash runs again after its lease.

@@ -1,5 +1,5 @@
 //! JSON request bodies whose rejections (malformed JSON, wrong types, missing fields, wrong
-//! content type, oversized bodies) answer in the error shape of API.md.
+//! content type, oversized bodies) answer in the error shape of docs/api.md.
 
 use app::common::{AppError, ErrorKind};
 use axum::extract::rejection::JsonRejection;

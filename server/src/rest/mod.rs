@@ -1,4 +1,4 @@
-//! The REST API v1 of API.md: thin handlers over the same services the server functions call.
+//! The REST API v1 of docs/api.md: thin handlers over the same services the server functions call.
 
 mod admin;
 mod admin_catalog;
@@ -79,7 +79,7 @@ fn registered_paths() -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// Every path answers with and without its trailing slash (API.md).
+/// Every path answers with and without its trailing slash (docs/api.md).
 fn route(
     router: Router<AppState>,
     path: &str,

@@ -30,10 +30,7 @@ async fn planner_task(
     headers: HeaderMap,
     ApiJson(request): ApiJson<PlannerRequest>,
 ) -> Response {
-    let fingerprint = format!(
-        "planner:{}",
-        serde_json::to_string(&request).unwrap_or_default()
-    );
+    let fingerprint = app::backend::idempotency::fingerprint("planner", &request);
     let (state, view) = (&state, &auth.view);
     let work = |effect: Option<EffectKey>| async move {
         tasks::run_planner(state, view, request, effect.as_ref()).await
@@ -55,10 +52,7 @@ async fn writer_task(
     headers: HeaderMap,
     ApiJson(request): ApiJson<WriterRequest>,
 ) -> Response {
-    let fingerprint = format!(
-        "writer:{}",
-        serde_json::to_string(&request).unwrap_or_default()
-    );
+    let fingerprint = app::backend::idempotency::fingerprint("writer", &request);
     let (state, view) = (&state, &auth.view);
     let work = |effect: Option<EffectKey>| async move {
         tasks::run_writer(state, view, request, effect.as_ref()).await

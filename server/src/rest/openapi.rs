@@ -497,7 +497,7 @@ fn operation(endpoint: &Endpoint) -> Value {
     match endpoint.access {
         Access::Public => op["security"] = json!([]),
         Access::Admin => {
-            op["description"] = json!("Admins only: anyone else gets 403 `admin_required`.")
+            op["description"] = json!("Admins only: anyone else gets 403 `admin_required`.");
         }
         Access::User => {}
     }

@@ -1,4 +1,4 @@
-//! `?page=1&page_size=50` (API.md: page_size at most 200), parsed or refused with 422.
+//! `?page=1&page_size=50` (docs/api.md: page_size at most 200), parsed or refused with 422.
 
 use super::params::ApiQuery;
 use app::backend::AppState;

@@ -1,5 +1,5 @@
 //! Query strings and path parameters whose rejections (a repeated field, a path segment that is
-//! not UTF-8) answer 422 `validation_failed` in the error shape of API.md, where axum's own
+//! not UTF-8) answer 422 `validation_failed` in the error shape of docs/api.md, where axum's own
 //! extractors answer a plain-text 400.
 
 use app::common::AppError;

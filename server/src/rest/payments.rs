@@ -9,7 +9,7 @@ use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::invoices::model::Page;
 use app::payments::manual::{self, ManualPayment};
-use app::payments::model::PaymentView;
+use app::payments::model::{PaymentStatus, PaymentView};
 use app::payments::receipts::MAX_RECEIPT_BYTES;
 use app::payments::records;
 use axum::body::Body;
@@ -214,8 +214,8 @@ fn payment_fields(p: PaymentView) -> Vec<String> {
         p.created_at,
         p.account_name,
         p.invoice_number,
-        p.method_kind,
-        p.status,
+        p.method_kind.to_string(),
+        p.status.to_string(),
         format!(
             "{}.{:02}",
             p.amount.amount / 100,
@@ -259,7 +259,7 @@ async fn admin_pending(
     let (items, total) = records::list(
         &state.db,
         None,
-        Some("awaiting_approval"),
+        Some(PaymentStatus::AwaitingApproval),
         paging.limit(),
         paging.offset(),
     )

@@ -47,10 +47,7 @@ async fn subscribe(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SubscribeRequest>,
 ) -> Response {
-    let fingerprint = format!(
-        "subscribe:{}",
-        serde_json::to_string(&request).unwrap_or_default()
-    );
+    let fingerprint = app::backend::idempotency::fingerprint("subscribe", &request);
     let (state, view) = (&state, &auth.view);
     let work = |effect: Option<EffectKey>| async move {
         service::subscribe(state, view, request, effect.as_ref()).await
@@ -73,7 +70,7 @@ async fn change_plan(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ChangePlanRequest>,
 ) -> Response {
-    let fingerprint = format!("change-plan:{id}:{}", request.plan_id);
+    let fingerprint = app::backend::idempotency::fingerprint("change-plan", &(&id, &request));
     let (state, view) = (&state, &auth.view);
     let work = |effect: Option<EffectKey>| async move {
         service::change_plan(state, view, &id, request, effect.as_ref()).await

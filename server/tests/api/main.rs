@@ -1,6 +1,9 @@
 //! API tests: each one starts the real server on port 0 with a fresh database, on SQLite and on
 //! PostgreSQL. They compile into one test binary.
 
+// A test, bench or example crate sees every dependency of its package, used or not.
+#![allow(unused_crate_dependencies)]
+
 mod helpers;
 
 mod admin;
