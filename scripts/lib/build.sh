@@ -55,7 +55,9 @@ build_release() {
     # The stamp takes the time the build started: an edit made meanwhile is newer than it.
     started="$(mktemp -t igny8-build-started.XXXXXX)"
     rm -f "$(release_stamp)"
-    cargo leptos build --release --split --precompress
+    # The JS is wasm-bindgen's glue, sent brotli-compressed: no minifier (scripts/setup builds
+    # cargo-leptos without one, scripts/lib/lean_cargo_leptos.py).
+    cargo leptos build --release --split --precompress --js-minify false
     wait "$server_build"
     touch -r "$started" "$(release_stamp)"
     rm -f "$started"
