@@ -56,7 +56,7 @@ build_release() {
     started="$(mktemp -t igny8-build-started.XXXXXX)"
     rm -f "$(release_stamp)"
     # The JS is wasm-bindgen's glue, sent brotli-compressed: no minifier (scripts/setup builds
-    # cargo-leptos without one, scripts/lib/lean_cargo_leptos.py).
+    # cargo-leptos without one, scripts/lib/lean_cargo_leptos.py; Cargo.toml says false too).
     cargo leptos build --release --split --precompress --js-minify false
     wait "$server_build"
     touch -r "$started" "$(release_stamp)"

@@ -4,7 +4,8 @@
 cargo-leptos has no cargo features to leave parts out, yet two of its parts are half of its build:
 `cargo leptos new` (cargo-generate: git, templating, ~220 crates) and the JS minifier (swc: ~170
 crates). This project never scaffolds a new one, and its JS is wasm-bindgen's glue, which the server
-sends brotli-compressed (scripts/lib/build.sh passes `--js-minify false`). Dropping both takes the build from
+sends brotli-compressed (`js-minify = false` in Cargo.toml and `--js-minify false` in
+scripts/lib/build.sh: cargo-leptos minifies if either says true). Dropping both takes the build from
 806 to 421 crates; everything `build`, `watch`, `serve` and `end-to-end` do stays as upstream wrote
 it. Each edit must match exactly once, or the script fails and scripts/setup installs the full tool.
 
@@ -48,6 +49,6 @@ edit(
     "src/compile/front.rs",
     r"(fn minify<JS: AsRef<str>>\(js: JS\) -> Result<String> \{).*?\n    Ok\(output\.code\)\n\}",
     r"\1\n    let _ = js;\n    "
-    + refuse("without a JS minifier: pass --js-minify false").replace("\\", "\\\\")
+    + refuse("without a JS minifier: pass --js-minify false and set js-minify = false").replace("\\", "\\\\")
     + "\n}",
 )
