@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Trims an unpacked cargo-leptos source (the version scripts/setup pins) to what this project uses.
 
-cargo-leptos has no cargo features to leave parts out, yet two of its parts are half of its build:
-`cargo leptos new` (cargo-generate: git, templating, ~220 crates) and the JS minifier (swc: ~170
-crates). This project never scaffolds a new one, and its JS is wasm-bindgen's glue, which the server
-sends brotli-compressed (`js-minify = false` in Cargo.toml and `--js-minify false` in
-scripts/lib/build.sh: cargo-leptos minifies if either says true). Dropping both takes the build from
-806 to 421 crates; everything `build`, `watch`, `serve` and `end-to-end` do stays as upstream wrote
-it. Each edit must match exactly once, or the script fails and scripts/setup installs the full tool.
+cargo-leptos has no cargo features to leave parts out, yet three of its parts are more than half of
+its build, and this project uses none of them: `cargo leptos new` (cargo-generate: git, templating,
+~220 crates), the JS minifier (swc: ~170 crates; the JS is wasm-bindgen's glue, sent
+brotli-compressed: `js-minify = false` in Cargo.toml and `--js-minify false` in scripts/lib/build.sh,
+as cargo-leptos minifies if either says true) and downloading its helper tools (reqwest with its TLS
+stack: ~70 crates; scripts/setup installs them, and the build runs with `--features no_downloads`
+anyway). Dropping them takes the build from 806 to 351 crates; everything `build`, `watch`, `serve`
+and `end-to-end` do stays as upstream wrote it. Each edit must match exactly once, or the script
+fails and scripts/setup installs the full tool.
 
 usage: lean_cargo_leptos.py <unpacked cargo-leptos directory>
 """
@@ -27,13 +29,15 @@ def edit(relative, pattern, replacement):
     path.write_text(edited)
 
 
-def refuse(message):
-    """A Rust statement that fails the command with `message`, for a part this build left out."""
-    return f'bail!("this cargo-leptos was built by the project\'s scripts/setup {message}")'
+def refuse(message, args=""):
+    """A Rust statement that fails the command with `message` (and its format `args`), for a part
+    this build left out."""
+    return f'bail!("this cargo-leptos was built by the project\'s scripts/setup {message}"{args})'
 
 
 for dependency in ("cargo-generate", "swc", "swc_common"):
     edit("Cargo.toml", r'\n\[dependencies\.%s\]\nversion = "[^"]*"\n' % re.escape(dependency), "\n")
+edit("Cargo.toml", r"\n\[dependencies\.reqwest\]\n(?:[^\[\n][^\n]*\n)*", "")
 
 edit("src/command/new.rs", r"use cargo_generate::\{[^}]*\};\n", "")
 edit(
@@ -51,4 +55,18 @@ edit(
     r"\1\n    let _ = js;\n    "
     + refuse("without a JS minifier: pass --js-minify false and set js-minify = false").replace("\\", "\\\\")
     + "\n}",
+)
+
+edit("src/ext/exe.rs", r"use reqwest::ClientBuilder;\n", "")
+edit(
+    "src/ext/exe.rs",
+    r"(    async fn fetch_archive\(&self\) -> Result<Bytes> \{).*?\n    \}\n",
+    r"\1\n        let _ = &GRAY;\n        "
+    + refuse("without downloads: install {} yourself", ", self.meta.name").replace("\\", "\\\\")
+    + "\n    }\n",
+)
+edit(
+    "src/ext/exe.rs",
+    r"(    async fn check_for_latest_version\(&self\) -> Option<String> \{).*?\n    \}\n\n    /// get the latest version",
+    r"\1\n        None\n    }\n\n    /// get the latest version",
 )
