@@ -29,10 +29,12 @@ def edit(relative, pattern, replacement):
     path.write_text(edited)
 
 
-def refuse(message, args=""):
-    """A Rust statement that fails the command with `message` (and its format `args`), for a part
+def replace_body(relative, signature, body_end, statements, message, args=""):
+    """Replaces the body of the function whose first line matches `signature` (up to `body_end`)
+    with `statements` and a statement that fails with `message` (and its format `args`): the part
     this build left out."""
-    return f'bail!("this cargo-leptos was built by the project\'s scripts/setup {message}"{args})'
+    refusal = f'bail!("this cargo-leptos was built by the project\'s scripts/setup {message}"{args})'
+    edit(relative, f"({signature}).*?{body_end}", r"\1" + statements + refusal.replace("\\", "\\\\") + body_end)
 
 
 for dependency in ("cargo-generate", "swc", "swc_common"):
@@ -40,30 +42,31 @@ for dependency in ("cargo-generate", "swc", "swc_common"):
 edit("Cargo.toml", r"\n\[dependencies\.reqwest\]\n(?:[^\[\n][^\n]*\n)*", "")
 
 edit("src/command/new.rs", r"use cargo_generate::\{[^}]*\};\n", "")
-edit(
+replace_body(
     "src/command/new.rs",
-    r"(pub fn run\(self\) -> Result<\(\)> \{).*?\n        Ok\(\(\)\)\n    \}",
-    r"\1\n        let _ = (self, absolute_git_url(None));\n        "
-    + refuse("without `new`: `cargo install cargo-leptos` has it").replace("\\", "\\\\")
-    + "\n    }",
+    r"pub fn run\(self\) -> Result<\(\)> \{",
+    "\n    }",
+    "\n        let _ = (self, absolute_git_url(None));\n        ",
+    "without `new`: `cargo install cargo-leptos` has it",
 )
 
 edit("src/compile/front.rs", r"use swc::\{.*?\};\nuse swc_common::[^;]*;\n", "")
-edit(
+replace_body(
     "src/compile/front.rs",
-    r"(fn minify<JS: AsRef<str>>\(js: JS\) -> Result<String> \{).*?\n    Ok\(output\.code\)\n\}",
-    r"\1\n    let _ = js;\n    "
-    + refuse("without a JS minifier: pass --js-minify false and set js-minify = false").replace("\\", "\\\\")
-    + "\n}",
+    r"fn minify<JS: AsRef<str>>\(js: JS\) -> Result<String> \{",
+    "\n}",
+    "\n    let _ = js;\n    ",
+    "without a JS minifier: pass --js-minify false and set js-minify = false",
 )
 
 edit("src/ext/exe.rs", r"use reqwest::ClientBuilder;\n", "")
-edit(
+replace_body(
     "src/ext/exe.rs",
-    r"(    async fn fetch_archive\(&self\) -> Result<Bytes> \{).*?\n    \}\n",
-    r"\1\n        let _ = &GRAY;\n        "
-    + refuse("without downloads: install {} yourself", ", self.meta.name").replace("\\", "\\\\")
-    + "\n    }\n",
+    r"    async fn fetch_archive\(&self\) -> Result<Bytes> \{",
+    "\n    }\n",
+    "\n        let _ = &GRAY;\n        ",
+    "without downloads: install {} yourself",
+    ", self.meta.name",
 )
 edit(
     "src/ext/exe.rs",

@@ -117,7 +117,7 @@ pub async fn queue(
             format!("Queue at most {MAX_JOBS_PER_BATCH} jobs at a time (sites × keywords)."),
         ));
     }
-    let words = (request.kind == WritingKind::Article.as_str()).then(|| {
+    let words = matches!(request.kind.parse(), Ok(WritingKind::Article)).then(|| {
         request
             .words
             .unwrap_or(crate::modules::model::DEFAULT_ARTICLE_WORDS)
