@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { admin } from "../playwright.config.mjs";
-import { activateSubscription, signUp, subscribedUser, watchConsole } from "./support.mjs";
+import { activateSubscription, hydrated, signUp, subscribedUser, watchConsole } from "./support.mjs";
 
 const widget = (page) => page.getByTestId("balance-widget");
 
@@ -26,6 +26,7 @@ test("the balance widget: shown, unavailable with Retry on failure, then recover
 
   await setBalanceFault(page, true);
   await page.reload();
+  await hydrated(page);
   await expect(widget(page).getByTestId("balance-unavailable")).toHaveText("Balance unavailable");
   await expect(widget(page).getByTestId("balance-available")).toHaveCount(0);
   // Retrying while it still fails keeps saying so, never a number.
@@ -75,6 +76,8 @@ test("buying a credit package with the sandbox card raises the balance", async (
   const errors = watchConsole(page);
   await subscribedUser(page, "starter");
   await page.goto("/account/billing");
+  // The confirmation is the hydrated page's: a click before hydration posts the plain form.
+  await hydrated(page);
   const small = page.locator("article[data-package='pkg_small']");
   await expect(small).toContainText("500");
   await small.getByRole("button", { name: "Buy" }).click();
