@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod db;
+pub mod flag;
 pub mod idempotency;
 pub mod ids;
 pub mod mail;
@@ -12,5 +13,6 @@ pub mod state;
 
 pub use clock::{Clock, Timestamp};
 pub use db::{Db, Engine, Tx};
+pub use flag::Flag;
 pub use secret::Secret;
 pub use state::{app_state, AppState, RunMode, Settings};
