@@ -3,13 +3,13 @@
 
 use super::api::{admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits};
 use super::filters::{fixed, Choice, FilterButtons};
-use super::list_query::{csv_export_url, use_page};
+use super::list_query::csv_export_url;
 use super::model::{AdminPlan, AdminUserRow, UserQuery};
 use super::nav::AdminNav;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -70,7 +70,7 @@ fn PlanFilter(
 pub fn AdminAccountsPage() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| user_query(&query.get()));
-    let page = use_page();
+    let page = use_page_number("page");
     let users = Resource::new(
         move || (filter.get(), page.get()),
         |(q, p)| admin_users(q, p),

@@ -20,17 +20,10 @@ use {
 /// Rows per page of the admin lists.
 pub const ADMIN_PAGE_SIZE: i64 = 25;
 
-/// Runs `fetch(limit, offset)` for page `page` (1-based) of an admin list.
+/// Page `page` (1-based, from the page's URL) of an admin list.
 #[cfg(feature = "ssr")]
-async fn admin_page<T, F, Fut, E>(page: i64, fetch: F) -> Result<Page<T>, AppError>
-where
-    F: FnOnce(i64, i64) -> Fut,
-    Fut: std::future::Future<Output = Result<(Vec<T>, i64), E>>,
-    AppError: From<E>,
-{
-    let request = crate::common::PageRequest::clamped(page, ADMIN_PAGE_SIZE);
-    let (items, total) = fetch(request.limit(), request.offset()).await?;
-    Ok(request.page_of(items, total))
+fn admin_page(page: i64) -> crate::common::PageRequest {
+    crate::common::PageRequest::clamped(page, ADMIN_PAGE_SIZE)
 }
 
 #[server(endpoint = "admin/stats")]
@@ -47,10 +40,7 @@ pub async fn admin_users(
 ) -> Result<Page<AdminUserRow>, AppError> {
     require_admin().await?;
     let state = app_state()?;
-    admin_page(page, |limit, offset| {
-        super::accounts::search(&state.db, &query, limit, offset)
-    })
-    .await
+    Ok(super::accounts::search(&state.db, &query, admin_page(page)).await?)
 }
 
 #[server(endpoint = "admin/user")]
@@ -65,10 +55,11 @@ pub async fn admin_user(user_id: String) -> Result<AdminUserRow, AppError> {
 #[server(endpoint = "admin/account-ledger")]
 pub async fn admin_account_ledger(account_id: String) -> Result<Vec<LedgerEntryView>, AppError> {
     require_admin().await?;
-    let (items, _) =
-        crate::credits::usage::ledger(&app_state()?.db, &account_id, &Default::default(), 50, 0)
+    let newest = crate::common::PageRequest::clamped(1, 50);
+    let entries =
+        crate::credits::usage::ledger(&app_state()?.db, &account_id, &Default::default(), newest)
             .await?;
-    Ok(items)
+    Ok(entries.items)
 }
 
 /// A signed adjustment with a reason; `request_key` (one per rendered form) makes a double
@@ -180,10 +171,7 @@ pub async fn admin_audit(
 ) -> Result<Page<AuditEntryView>, AppError> {
     require_admin().await?;
     let state = app_state()?;
-    admin_page(page, |limit, offset| {
-        super::audit::list(&state.db, &query, limit, offset)
-    })
-    .await
+    Ok(super::audit::list(&state.db, &query, admin_page(page)).await?)
 }
 
 #[server(endpoint = "admin/subscriptions")]
@@ -194,10 +182,7 @@ pub async fn admin_subscriptions(
 ) -> Result<Page<AdminSubscriptionRow>, AppError> {
     require_admin().await?;
     let state = app_state()?;
-    admin_page(page, |limit, offset| {
-        super::subscriptions::list(&state.db, &account_id, &status, limit, offset)
-    })
-    .await
+    Ok(super::subscriptions::list(&state.db, &account_id, &status, admin_page(page)).await?)
 }
 
 /// `action`: `activate`, `cancel_at_period_end`, `cancel_now` or `refresh`; `note` says why.
@@ -253,10 +238,7 @@ pub async fn admin_invoices(
         to: Some(to),
     };
     let state = app_state()?;
-    admin_page(page, |limit, offset| {
-        super::invoices::list(&state.db, &filter, limit, offset)
-    })
-    .await
+    super::invoices::list(&state.db, &filter, admin_page(page)).await
 }
 
 #[server(endpoint = "admin/void-invoice")]
@@ -291,8 +273,5 @@ pub async fn admin_payments(
         to: Some(to),
     };
     let state = app_state()?;
-    admin_page(page, |limit, offset| {
-        crate::payments::records::admin_list(&state.db, &filter, limit, offset)
-    })
-    .await
+    crate::payments::records::admin_list(&state.db, &filter, admin_page(page)).await
 }

@@ -6,8 +6,9 @@ use super::model::{AuditEntryView, AuditQuery};
 use crate::auth::model::SessionView;
 use crate::backend::clock::{rfc3339, Timestamp};
 use crate::backend::ids::new_id;
+use crate::backend::listing::{Filter, ListQuery};
 use crate::backend::{Db, Tx};
-use sqlx::Row;
+use crate::common::{Page, PageRequest};
 
 /// One admin action to record.
 pub struct Action<'a> {
@@ -40,54 +41,55 @@ pub async fn record(tx: &mut Tx, action: Action<'_>, at: Timestamp) -> Result<()
     Ok(())
 }
 
+/// An entry as the log reads it: the states before and after are kept as JSON text.
+#[derive(sqlx::FromRow)]
+struct LoggedAction {
+    id: String,
+    actor_id: String,
+    actor_email: String,
+    action: String,
+    target_type: String,
+    target_id: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    reason: String,
+    created_at: Timestamp,
+}
+
+impl From<LoggedAction> for AuditEntryView {
+    fn from(row: LoggedAction) -> AuditEntryView {
+        let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+        AuditEntryView {
+            id: row.id,
+            actor_id: row.actor_id,
+            actor_email: row.actor_email,
+            action: row.action,
+            target_type: row.target_type,
+            target_id: row.target_id,
+            before: parse(row.before_json),
+            after: parse(row.after_json),
+            reason: row.reason,
+            created_at: rfc3339(row.created_at),
+        }
+    }
+}
+
 /// Entries matching the query, newest first, and how many match.
 pub async fn list(
     db: &Db,
     query: &AuditQuery,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<AuditEntryView>, i64), sqlx::Error> {
-    let action = query.action.clone().unwrap_or_default();
-    let actor = query.actor.clone().unwrap_or_default().to_lowercase();
-    let target = query.target_id.clone().unwrap_or_default();
-    let filter = "($1 = '' OR action = $1) AND ($2 = '' OR actor_email = $2 OR actor_id = $2) \
-                  AND ($3 = '' OR target_id = $3)";
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE {filter}"
-    ))
-    .bind(&action)
-    .bind(&actor)
-    .bind(&target)
-    .fetch_one(db.pool())
-    .await?;
-    let rows = sqlx::query(&format!(
+    page: PageRequest,
+) -> Result<Page<AuditEntryView>, sqlx::Error> {
+    let actor = query.actor.as_deref().map(str::to_lowercase);
+    let filter = Filter::new()
+        .and_set("action = ?", query.action.as_deref())
+        .and_set("(actor_email = ? OR actor_id = ?)", actor.as_deref())
+        .and_set("target_id = ?", query.target_id.as_deref());
+    let list = ListQuery::new(
         "SELECT id, actor_id, actor_email, action, target_type, target_id, before_json, after_json, \
-         reason, created_at FROM audit_log WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
-    ))
-    .bind(&action)
-    .bind(&actor)
-    .bind(&target)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(AuditEntryView {
-                id: row.try_get("id")?,
-                actor_id: row.try_get("actor_id")?,
-                actor_email: row.try_get("actor_email")?,
-                action: row.try_get("action")?,
-                target_type: row.try_get("target_type")?,
-                target_id: row.try_get("target_id")?,
-                before: parse(row.try_get("before_json")?),
-                after: parse(row.try_get("after_json")?),
-                reason: row.try_get("reason")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((items, total))
+         reason, created_at FROM audit_log",
+        filter,
+        "ORDER BY created_at DESC, id DESC",
+    );
+    Ok(list.page::<LoggedAction>(db, page).await?.map(Into::into))
 }

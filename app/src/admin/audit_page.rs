@@ -1,12 +1,11 @@
 //! `/admin/audit`: every admin action, newest first, filterable by action, admin and target.
 
 use super::api::admin_audit;
-use super::list_query::use_page;
 use super::model::AuditQuery;
 use super::nav::AdminNav;
 use crate::ui::errors::ErrorPage;
 use crate::ui::format::date;
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -23,7 +22,7 @@ pub fn AdminAuditPage() -> impl IntoView {
             target_id: get("target_id"),
         }
     });
-    let page = use_page();
+    let page = use_page_number("page");
     let entries = Resource::new(
         move || (filter.get(), page.get()),
         |(f, p)| admin_audit(f, p),

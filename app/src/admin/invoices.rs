@@ -3,11 +3,11 @@
 
 use super::audit::{self, Action};
 use crate::auth::model::SessionView;
-use crate::backend::db::Arg;
+use crate::backend::listing::{DayRange, Filter, ListQuery};
 use crate::backend::{AppState, Db};
-use crate::common::{AppError, AppResult, ErrorKind};
+use crate::common::{AppError, AppResult, ErrorKind, Page, PageRequest};
 use crate::invoices::model::InvoiceView;
-use crate::invoices::store::{self, VIEW};
+use crate::invoices::store::{self, NEWEST_FIRST, VIEW};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct InvoiceFilter {
@@ -23,35 +23,22 @@ pub struct InvoiceFilter {
     pub to: Option<String>,
 }
 
-/// The filtered list's query, newest first, with its arguments; 422 for a bad date.
-pub fn admin_query(filter: &InvoiceFilter) -> AppResult<(String, Vec<Arg>)> {
-    let [from, to] = crate::backend::db::day_range(&filter.from, &filter.to)?;
-    let args = vec![
-        Arg::filter(&filter.status),
-        Arg::filter(&filter.account_id),
-        from,
-        to,
-    ];
-    let sql = format!(
-        "{VIEW} WHERE ($1 = '' OR i.status = $1) AND ($2 = '' OR i.account_id = $2) \
-         AND i.issued_at >= $3 AND i.issued_at < $4 ORDER BY i.issued_at DESC, i.number DESC"
-    );
-    Ok((sql, args))
+/// The filtered list, newest first (the JSON list's and the CSV export's); 422 for a bad date.
+pub fn admin_query(filter: &InvoiceFilter) -> AppResult<ListQuery> {
+    let filter = Filter::new()
+        .and_set("i.status = ?", filter.status.as_deref())
+        .and_set("i.account_id = ?", filter.account_id.as_deref())
+        .within("i.issued_at", DayRange::parse(&filter.from, &filter.to)?);
+    Ok(ListQuery::new(VIEW, filter, NEWEST_FIRST))
 }
 
 pub async fn list(
     db: &Db,
     filter: &InvoiceFilter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<InvoiceView>, i64)> {
-    let (sql, args) = admin_query(filter)?;
-    let (rows, total) = crate::backend::db::fetch_page(db, &sql, args, limit, offset).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        items.push(store::view_from_row(db, row).await?);
-    }
-    Ok((items, total))
+    page: PageRequest,
+) -> AppResult<Page<InvoiceView>> {
+    let rows = admin_query(filter)?.page(db, page).await?;
+    Ok(store::views(db, rows).await?)
 }
 
 /// Voids an open invoice: a bank transfer waiting on it is rejected with it. A subscription

@@ -3,20 +3,20 @@
 
 use super::api::{admin_invoices, AdminVoidInvoice};
 use super::filters::{states, AccountAndDates, Choice, FilterButtons};
-use super::list_query::{csv_export_url, use_page, use_query_fields};
+use super::list_query::{csv_export_url, use_query_fields};
 use super::nav::AdminNav;
 use crate::invoices::model::{InvoiceStatus, InvoiceView};
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminInvoicesPage() -> impl IntoView {
     let filter = use_query_fields(["status", "account_id", "from", "to"]);
-    let page = use_page();
+    let page = use_page_number("page");
     let void = ServerAction::<AdminVoidInvoice>::new();
     let invoices = Resource::new(
         move || (filter.get(), page.get(), void.version().get()),

@@ -4,18 +4,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The list page in the URL (`page`, 1-based; 1 when absent or not a number).
-pub fn use_page() -> Memo<i64> {
-    let query = use_query_map();
-    Memo::new(move |_| {
-        query
-            .get()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-    })
-}
-
 /// The values of `keys` in the URL query, in that order; an absent key reads as "".
 pub fn use_query_fields<const N: usize>(keys: [&'static str; N]) -> Memo<[String; N]> {
     let query = use_query_map();

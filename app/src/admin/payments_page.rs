@@ -5,14 +5,14 @@
 
 use super::api::admin_payments;
 use super::filters::{states, AccountAndDates, Choice, FilterButtons};
-use super::list_query::{csv_export_url, use_page, use_query_fields};
+use super::list_query::{csv_export_url, use_query_fields};
 use super::nav::AdminNav;
 use crate::payments::api::{pending_manual_payments, DecidePayment};
 use crate::payments::model::{PaymentMethodKind, PaymentStatus, PaymentView};
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, action_succeeded, SubmitButton};
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -66,7 +66,7 @@ fn methods() -> Vec<(&'static str, String)> {
 #[component]
 fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
     let filter = use_query_fields(["status", "method", "account_id", "from", "to"]);
-    let page = use_page();
+    let page = use_page_number("page");
     let payments = Resource::new(
         move || (filter.get(), page.get(), decided.get()),
         |([status, method, account, from, to], page, _)| {

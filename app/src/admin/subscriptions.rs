@@ -9,59 +9,65 @@ use crate::auth::model::SessionView;
 use crate::backend::clock::rfc3339;
 use crate::backend::db::is_unique_violation;
 use crate::backend::ids::new_id;
-use crate::backend::{AppState, Db};
-use crate::common::{AppError, AppResult, ErrorKind};
+use crate::backend::listing::{Filter, ListQuery};
+use crate::backend::{AppState, Db, Flag, Timestamp};
+use crate::common::{AppError, AppResult, ErrorKind, Page, PageRequest};
 use crate::payments::model::{PaymentMethodKind, PaymentStatus};
 use crate::payments::records::{self, NewPayment};
+use crate::plans::model::BillingInterval;
 use crate::subscriptions::model::SubscriptionStatus;
 use crate::subscriptions::renewal::{self, RunReport};
 use crate::subscriptions::{service, store};
-use sqlx::Row;
 
+/// A subscription as the admin list reads it.
+#[derive(sqlx::FromRow)]
+struct ListedSubscription {
+    id: String,
+    account_id: String,
+    account_name: String,
+    plan_name: String,
+    status: SubscriptionStatus,
+    billing_interval: BillingInterval,
+    current_period_end: Option<Timestamp>,
+    cancel_at_period_end: Flag,
+}
+
+impl From<ListedSubscription> for AdminSubscriptionRow {
+    fn from(row: ListedSubscription) -> AdminSubscriptionRow {
+        AdminSubscriptionRow {
+            id: row.id,
+            account_id: row.account_id,
+            account_name: row.account_name,
+            plan: row.plan_name,
+            status: row.status,
+            interval: row.billing_interval,
+            current_period_end: row.current_period_end.map(rfc3339),
+            cancel_at_period_end: row.cancel_at_period_end.into(),
+        }
+    }
+}
+
+/// Subscriptions newest first, by account and status.
 pub async fn list(
     db: &Db,
     account_id: &str,
     status: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<AdminSubscriptionRow>, i64), sqlx::Error> {
-    let filter = "($1 = '' OR s.account_id = $1) AND ($2 = '' OR s.status = $2)";
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM subscriptions s WHERE {filter}"
-    ))
-    .bind(account_id)
-    .bind(status)
-    .fetch_one(db.pool())
-    .await?;
-    let rows = sqlx::query(&format!(
+    page: PageRequest,
+) -> Result<Page<AdminSubscriptionRow>, sqlx::Error> {
+    let filter = Filter::new()
+        .and_set("s.account_id = ?", Some(account_id))
+        .and_set("s.status = ?", Some(status));
+    let query = ListQuery::new(
         "SELECT s.id, s.account_id, a.name AS account_name, p.name AS plan_name, s.status, s.billing_interval, \
          s.current_period_end, s.cancel_at_period_end FROM subscriptions s JOIN accounts a ON a.id = s.account_id \
-         JOIN plans p ON p.id = s.plan_id WHERE {filter} ORDER BY s.created_at DESC, s.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(account_id)
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(AdminSubscriptionRow {
-                id: row.try_get("id")?,
-                account_id: row.try_get("account_id")?,
-                account_name: row.try_get("account_name")?,
-                plan: row.try_get("plan_name")?,
-                status: row.try_get("status")?,
-                interval: row.try_get("billing_interval")?,
-                current_period_end: row
-                    .try_get::<Option<i64>, _>("current_period_end")?
-                    .map(rfc3339),
-                cancel_at_period_end: row.try_get::<i64, _>("cancel_at_period_end")? == 1,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((items, total))
+         JOIN plans p ON p.id = s.plan_id",
+        filter,
+        "ORDER BY s.created_at DESC, s.id DESC",
+    );
+    Ok(query
+        .page::<ListedSubscription>(db, page)
+        .await?
+        .map(Into::into))
 }
 
 fn conflict(message: &str) -> AppError {
@@ -99,7 +105,7 @@ pub async fn activate(
             "Only a subscription waiting for its payment can be activated.",
         ));
     }
-    let invoice = sqlx::query(
+    let (invoice_id, total, currency): (String, i64, String) = sqlx::query_as(
         "SELECT id, total, currency FROM invoices WHERE subscription_id = $1 AND status = 'open' \
          ORDER BY issued_at, id LIMIT 1",
     )
@@ -107,8 +113,6 @@ pub async fn activate(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| conflict("This subscription has no open invoice to settle."))?;
-    let invoice_id: String = invoice.try_get("id")?;
-    let currency: String = invoice.try_get("currency")?;
     let reference = format!("Off-system: {note}");
     let inserted = records::insert(
         &mut tx,
@@ -118,7 +122,7 @@ pub async fn activate(
             payment_method_id: None,
             method_kind: PaymentMethodKind::BankTransfer,
             status: PaymentStatus::AwaitingApproval,
-            amount: invoice.try_get("total")?,
+            amount: total,
             currency: &currency,
             reference: Some(&reference),
             receipt_content_type: None,

@@ -3,14 +3,14 @@
 
 use super::api::{admin_subscriptions, AdminSubscriptionAction};
 use super::filters::{states, Choice};
-use super::list_query::{use_page, use_query_fields};
+use super::list_query::use_query_fields;
 use super::model::AdminSubscriptionRow;
 use super::nav::AdminNav;
 use crate::subscriptions::model::SubscriptionStatus;
 use crate::ui::errors::{ErrorPage, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,7 +24,7 @@ const STATUSES: &[SubscriptionStatus] = &[
 #[component]
 pub fn AdminSubscriptionsPage() -> impl IntoView {
     let filter = use_query_fields(["account_id", "status"]);
-    let page = use_page();
+    let page = use_page_number("page");
     let act = ServerAction::<AdminSubscriptionAction>::new();
     let rows = Resource::new(
         move || (filter.get(), page.get(), act.version().get()),

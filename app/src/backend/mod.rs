@@ -5,6 +5,7 @@ pub mod db;
 pub mod flag;
 pub mod idempotency;
 pub mod ids;
+pub mod listing;
 pub mod mail;
 pub mod scheduler;
 pub mod secret;

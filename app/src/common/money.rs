@@ -101,6 +101,41 @@ impl fmt::Display for Money {
     }
 }
 
+/// Stored as its code (TEXT); a stored code that is not one fails to decode.
+#[cfg(feature = "ssr")]
+mod sql {
+    use super::Currency;
+    use sqlx::any::AnyTypeInfo;
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::{Any, Database, Decode, Encode, Type};
+
+    impl Type<Any> for Currency {
+        fn type_info() -> AnyTypeInfo {
+            <&str as Type<Any>>::type_info()
+        }
+
+        fn compatible(ty: &AnyTypeInfo) -> bool {
+            <&str as Type<Any>>::compatible(ty)
+        }
+    }
+
+    impl<'q> Encode<'q, Any> for Currency {
+        fn encode_by_ref(
+            &self,
+            buf: &mut <Any as Database>::ArgumentBuffer<'q>,
+        ) -> Result<IsNull, BoxDynError> {
+            <String as Encode<'q, Any>>::encode(self.0.clone(), buf)
+        }
+    }
+
+    impl<'r> Decode<'r, Any> for Currency {
+        fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Currency, BoxDynError> {
+            Ok(Currency::parse(<&str as Decode<'r, Any>>::decode(value)?)?)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

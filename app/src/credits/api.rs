@@ -82,15 +82,7 @@ pub async fn ledger_page(
 ) -> Result<Page<LedgerEntryView>, AppError> {
     let (view, _) = require_session().await?;
     let request = crate::common::PageRequest::clamped(page, PAGE_SIZE);
-    let (items, total) = super::usage::ledger(
-        &app_state()?.db,
-        &view.account.id,
-        &filter,
-        request.limit(),
-        request.offset(),
-    )
-    .await?;
-    Ok(request.page_of(items, total))
+    super::usage::ledger(&app_state()?.db, &view.account.id, &filter, request).await
 }
 
 #[server(endpoint = "billing/usage-logs")]
@@ -100,13 +92,5 @@ pub async fn usage_logs_page(
 ) -> Result<Page<UsageLogView>, AppError> {
     let (view, _) = require_session().await?;
     let request = crate::common::PageRequest::clamped(page, PAGE_SIZE);
-    let (items, total) = super::usage::logs(
-        &app_state()?.db,
-        &view.account.id,
-        &filter,
-        request.limit(),
-        request.offset(),
-    )
-    .await?;
-    Ok(request.page_of(items, total))
+    super::usage::logs(&app_state()?.db, &view.account.id, &filter, request).await
 }

@@ -170,6 +170,7 @@ pub struct UsageLogView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OperationTotal {
     pub operation: String,
     pub label: String,

@@ -13,7 +13,7 @@ use crate::ui::chart::BarChart;
 use crate::ui::errors::FormError;
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
-use crate::ui::pager::Pager;
+use crate::ui::pager::{use_page_number, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -27,14 +27,6 @@ fn filter_of(query: &ParamsMap) -> UsageFilter {
         from: get("from"),
         to: get("to"),
     }
-}
-
-fn page_of(query: &ParamsMap, key: &str) -> i64 {
-    query
-        .get(key)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1)
 }
 
 /// The chart of credits used per day, with the per-operation totals under it.
@@ -58,12 +50,14 @@ pub fn UsagePage() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| filter_of(&query.get()));
     let summary = Resource::new(move || filter.get(), get_usage_summary);
+    let (ledger_page_number, logs_page_number) =
+        (use_page_number("page"), use_page_number("logs_page"));
     let ledger = Resource::new(
-        move || (filter.get(), page_of(&query.get(), "page")),
+        move || (filter.get(), ledger_page_number.get()),
         |(f, p)| ledger_page(f, p),
     );
     let logs = Resource::new(
-        move || (filter.get(), page_of(&query.get(), "logs_page")),
+        move || (filter.get(), logs_page_number.get()),
         |(f, p)| usage_logs_page(f, p),
     );
     let limits = Resource::new(|| (), |_| crate::limits::api::get_limits());

@@ -6,197 +6,115 @@ use super::model::{
     DayTotal, LedgerEntryView, OperationTotal, UsageFilter, UsageLogView, UsageSummary,
 };
 use crate::backend::clock::rfc3339;
+use crate::backend::listing::{day_label, filled, DayRange, Filter, ListQuery, DAY};
 use crate::backend::{Db, Timestamp};
-use crate::common::{AppError, AppResult};
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, Row};
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use crate::common::{AppError, AppResult, Page, PageRequest};
 
-const DAY: i64 = 86_400;
 /// The summary covers at most this many days (a chart of a year, at most).
 const MAX_DAYS: i64 = 366;
 pub const DEFAULT_DAYS: i64 = 30;
 
-enum Arg {
-    Text(String),
-    Int(i64),
+/// The account's rows that match the filter's type, operation and days; 422 for a type that is
+/// not one (or any type, for the usage log: `with_kind` false) and for bad dates.
+fn filter(filter: &UsageFilter, account_id: &str, with_kind: bool) -> AppResult<Filter> {
+    let mut rows = Filter::new().and("account_id = ?", account_id);
+    if let Some(kind) = filled(&filter.kind) {
+        let kind = kind
+            .parse::<EntryKind>()
+            .ok()
+            .filter(|_| with_kind)
+            .ok_or_else(|| AppError::invalid("kind", "Unknown entry type."))?;
+        rows = rows.and("kind = ?", kind.as_str());
+    }
+    rows = rows.and_set("operation = ?", filter.operation.as_deref());
+    Ok(rows.within("created_at", DayRange::parse(&filter.from, &filter.to)?))
 }
 
-/// `WHERE …` of a filtered list, with its arguments in `$n` order.
-struct Conditions {
-    sql: String,
-    args: Vec<Arg>,
+/// A row of the ledger.
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    id: String,
+    kind: EntryKind,
+    amount: i64,
+    balance_after: i64,
+    description: String,
+    reference_id: Option<String>,
+    operation: Option<String>,
+    actor: String,
+    created_at: Timestamp,
 }
 
-impl Conditions {
-    fn for_account(account_id: &str) -> Conditions {
-        Conditions {
-            sql: "account_id = $1".into(),
-            args: vec![Arg::Text(account_id.to_string())],
+impl From<LedgerRow> for LedgerEntryView {
+    fn from(row: LedgerRow) -> LedgerEntryView {
+        LedgerEntryView {
+            id: row.id,
+            kind: row.kind,
+            amount: row.amount,
+            balance_after: row.balance_after,
+            description: row.description,
+            reference_id: row.reference_id,
+            operation: row.operation,
+            actor: row.actor,
+            created_at: rfc3339(row.created_at),
         }
     }
-
-    fn and(&mut self, column_op: &str, arg: Arg) {
-        self.args.push(arg);
-        self.sql
-            .push_str(&format!(" AND {column_op} ${}", self.args.len()));
-    }
-
-    fn bind<'q>(
-        &self,
-        mut query: Query<'q, Any, AnyArguments<'q>>,
-    ) -> Query<'q, Any, AnyArguments<'q>> {
-        for arg in &self.args {
-            query = match arg {
-                Arg::Text(text) => query.bind(text.clone()),
-                Arg::Int(n) => query.bind(*n),
-            };
-        }
-        query
-    }
 }
 
-pub fn parse_day(field: &str, value: &str) -> AppResult<Timestamp> {
-    Date::parse(value.trim(), format_description!("[year]-[month]-[day]"))
-        .map(|date| date.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| AppError::invalid(field, "Use a date like 2026-01-31."))
+/// A row of the usage log.
+#[derive(sqlx::FromRow)]
+struct UsageLogRow {
+    id: String,
+    operation: String,
+    quantity: i64,
+    credits: i64,
+    site_id: Option<String>,
+    task_id: Option<String>,
+    created_at: Timestamp,
 }
 
-fn day_label(at: Timestamp) -> String {
-    OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
-}
-
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// The `[from, to)` seconds of the filter's inclusive dates; either end may be open.
-fn date_range(filter: &UsageFilter) -> AppResult<(Option<Timestamp>, Option<Timestamp>)> {
-    let from = non_empty(&filter.from)
-        .map(|d| parse_day("from", d))
-        .transpose()?;
-    let to = non_empty(&filter.to)
-        .map(|d| parse_day("to", d).map(|start| start + DAY))
-        .transpose()?;
-    if let (Some(from), Some(to)) = (from, to) {
-        if to <= from {
-            return Err(AppError::invalid(
-                "to",
-                "The end date is before the start date.",
-            ));
+impl From<UsageLogRow> for UsageLogView {
+    fn from(row: UsageLogRow) -> UsageLogView {
+        UsageLogView {
+            id: row.id,
+            operation: row.operation,
+            quantity: row.quantity,
+            credits: row.credits,
+            site_id: row.site_id,
+            task_id: row.task_id,
+            created_at: rfc3339(row.created_at),
         }
     }
-    Ok((from, to))
-}
-
-fn conditions(filter: &UsageFilter, account_id: &str, with_kind: bool) -> AppResult<Conditions> {
-    let mut conditions = Conditions::for_account(account_id);
-    if let Some(kind) = non_empty(&filter.kind) {
-        let known = kind.parse::<EntryKind>();
-        if !with_kind || known.is_err() {
-            return Err(AppError::invalid("kind", "Unknown entry type."));
-        }
-        conditions.and("kind =", Arg::Text(kind.to_string()));
-    }
-    if let Some(operation) = non_empty(&filter.operation) {
-        conditions.and("operation =", Arg::Text(operation.to_string()));
-    }
-    let (from, to) = date_range(filter)?;
-    if let Some(from) = from {
-        conditions.and("created_at >=", Arg::Int(from));
-    }
-    if let Some(to) = to {
-        conditions.and("created_at <", Arg::Int(to));
-    }
-    Ok(conditions)
-}
-
-async fn count(db: &Db, table: &str, conditions: &Conditions) -> AppResult<i64> {
-    let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM {table} WHERE {}",
-        conditions.sql
-    );
-    let row = conditions
-        .bind(sqlx::query(&sql))
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get(0)?)
 }
 
 /// The ledger, newest first, filtered by type, operation and date.
 pub async fn ledger(
     db: &Db,
     account_id: &str,
-    filter: &UsageFilter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<LedgerEntryView>, i64)> {
-    let conditions = conditions(filter, account_id, true)?;
-    let sql = format!(
+    usage: &UsageFilter,
+    page: PageRequest,
+) -> AppResult<Page<LedgerEntryView>> {
+    let list = ListQuery::new(
         "SELECT id, kind, amount, balance_after, description, reference_id, operation, actor, created_at \
-         FROM credit_ledger WHERE {} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}",
-        conditions.sql
+         FROM credit_ledger",
+        filter(usage, account_id, true)?,
+        "ORDER BY seq DESC",
     );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .fetch_all(db.pool())
-        .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(LedgerEntryView {
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                amount: row.try_get("amount")?,
-                balance_after: row.try_get("balance_after")?,
-                description: row.try_get("description")?,
-                reference_id: row.try_get("reference_id")?,
-                operation: row.try_get("operation")?,
-                actor: row.try_get("actor")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((items, count(db, "credit_ledger", &conditions).await?))
+    Ok(list.page::<LedgerRow>(db, page).await?.map(Into::into))
 }
 
 /// The usage log, newest first, filtered by operation and date.
 pub async fn logs(
     db: &Db,
     account_id: &str,
-    filter: &UsageFilter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<UsageLogView>, i64)> {
-    let conditions = conditions(filter, account_id, false)?;
-    let sql = format!(
-        "SELECT id, operation, quantity, credits, site_id, task_id, created_at FROM usage_logs \
-         WHERE {} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}",
-        conditions.sql
+    usage: &UsageFilter,
+    page: PageRequest,
+) -> AppResult<Page<UsageLogView>> {
+    let list = ListQuery::new(
+        "SELECT id, operation, quantity, credits, site_id, task_id, created_at FROM usage_logs",
+        filter(usage, account_id, false)?,
+        "ORDER BY created_at DESC, id DESC",
     );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .fetch_all(db.pool())
-        .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(UsageLogView {
-                id: row.try_get("id")?,
-                operation: row.try_get("operation")?,
-                quantity: row.try_get("quantity")?,
-                credits: row.try_get("credits")?,
-                site_id: row.try_get("site_id")?,
-                task_id: row.try_get("task_id")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((items, count(db, "usage_logs", &conditions).await?))
+    Ok(list.page::<UsageLogRow>(db, page).await?.map(Into::into))
 }
 
 /// Totals per operation and per day. Without dates: the last [`DEFAULT_DAYS`] days up to `now`.
@@ -206,7 +124,8 @@ pub async fn summary(
     filter: &UsageFilter,
     now: Timestamp,
 ) -> AppResult<UsageSummary> {
-    let (from, to) = date_range(filter)?;
+    let range = DayRange::parse(&filter.from, &filter.to)?;
+    let (from, to) = (range.start, range.end);
     let today = now - now.rem_euclid(DAY);
     let to = to.unwrap_or(today + DAY);
     let from = from.unwrap_or(to - DEFAULT_DAYS * DAY);
@@ -221,46 +140,23 @@ pub async fn summary(
         to: Some(day_label(to - DAY)),
         ..filter.clone()
     };
-    let conditions = conditions(&range, account_id, false)?;
+    let rows = self::filter(&range, account_id, false)?;
     let sql = format!(
         "SELECT u.operation, COALESCE(c.label, u.operation) AS label, CAST(COUNT(*) AS BIGINT) AS runs, \
          CAST(SUM(u.quantity) AS BIGINT) AS quantity, CAST(SUM(u.credits) AS BIGINT) AS credits \
-         FROM (SELECT * FROM usage_logs WHERE {}) u LEFT JOIN credit_costs c ON c.operation = u.operation \
+         FROM (SELECT * FROM usage_logs {}) u LEFT JOIN credit_costs c ON c.operation = u.operation \
          GROUP BY u.operation, c.label ORDER BY credits DESC, u.operation",
-        conditions.sql
+        rows.where_clause()
     );
-    let by_operation = conditions
-        .bind(sqlx::query(&sql))
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(OperationTotal {
-                operation: row.try_get("operation")?,
-                label: row.try_get("label")?,
-                runs: row.try_get("runs")?,
-                quantity: row.try_get("quantity")?,
-                credits: row.try_get("credits")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let by_operation: Vec<OperationTotal> =
+        rows.bind(sqlx::query_as(&sql)).fetch_all(db.pool()).await?;
     let sql = format!(
         "SELECT CAST(created_at / {DAY} AS BIGINT) AS day, CAST(SUM(credits) AS BIGINT) AS credits \
-         FROM usage_logs WHERE {} GROUP BY CAST(created_at / {DAY} AS BIGINT)",
-        conditions.sql
+         FROM usage_logs {} GROUP BY CAST(created_at / {DAY} AS BIGINT)",
+        rows.where_clause()
     );
-    let per_day: std::collections::HashMap<i64, i64> = conditions
-        .bind(sqlx::query(&sql))
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<i64, _>("day")?,
-                row.try_get::<i64, _>("credits")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+    let per_day: Vec<(i64, i64)> = rows.bind(sqlx::query_as(&sql)).fetch_all(db.pool()).await?;
+    let per_day: std::collections::HashMap<i64, i64> = per_day.into_iter().collect();
     let by_day: Vec<DayTotal> = (from / DAY..to / DAY)
         .map(|day| DayTotal {
             day: day_label(day * DAY),
@@ -281,45 +177,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_inclusive_utc_days() {
-        let filter = UsageFilter {
-            from: Some("2026-02-27".into()),
-            to: Some("2026-03-01".into()),
-            ..Default::default()
-        };
-        let (from, to) = date_range(&filter).unwrap();
-        assert_eq!(day_label(from.unwrap()), "2026-02-27");
-        assert_eq!((to.unwrap() - from.unwrap()) / DAY, 3);
-    }
-
-    #[test]
-    fn bad_dates_and_reversed_ranges_are_refused() {
-        let bad = UsageFilter {
-            from: Some("31/01/2026".into()),
-            ..Default::default()
-        };
-        assert!(date_range(&bad).is_err());
-        let reversed = UsageFilter {
-            from: Some("2026-03-02".into()),
-            to: Some("2026-03-01".into()),
-            ..Default::default()
-        };
-        assert!(date_range(&reversed).is_err());
-    }
-
-    #[test]
     fn unknown_kinds_are_refused() {
-        let filter = UsageFilter {
+        let usage = UsageFilter {
             kind: Some("gift".into()),
             ..Default::default()
         };
-        assert!(conditions(&filter, "acc", true).is_err());
-        let filter = UsageFilter {
+        assert!(filter(&usage, "acc", true).is_err());
+        let usage = UsageFilter {
             kind: Some("usage".into()),
             operation: Some("writer.generate_outline".into()),
             ..Default::default()
         };
-        let c = conditions(&filter, "acc", true).unwrap();
-        assert_eq!(c.sql, "account_id = $1 AND kind = $2 AND operation = $3");
+        let rows = filter(&usage, "acc", true).unwrap();
+        assert_eq!(
+            rows.where_clause(),
+            "WHERE account_id = $1 AND kind = $2 AND operation = $3"
+        );
+        assert!(
+            filter(&usage, "acc", false).is_err(),
+            "the usage log has no types"
+        );
     }
 }

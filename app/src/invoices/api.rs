@@ -14,8 +14,10 @@ use {
 pub async fn list_invoices() -> Result<Vec<InvoiceView>, AppError> {
     let (view, _) = require_session().await?;
     crate::auth::identity::require_owner(&view)?;
-    let (items, _) = store::list(&app_state()?.db, &view.account.id, 100, 0).await?;
-    Ok(items)
+    let newest = crate::common::PageRequest::clamped(1, 100);
+    Ok(store::list(&app_state()?.db, &view.account.id, newest)
+        .await?
+        .items)
 }
 
 #[server(endpoint = "billing/invoice")]

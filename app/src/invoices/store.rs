@@ -4,9 +4,9 @@
 use super::model::{InvoiceLineView, InvoicePurpose, InvoiceStatus, InvoiceView};
 use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
+use crate::backend::listing::{Filter, ListQuery};
 use crate::backend::{Db, Timestamp, Tx};
-use crate::common::{Currency, Money};
-use sqlx::Row;
+use crate::common::{Currency, Money, Page, PageRequest};
 
 pub struct NewLine {
     pub description: String,
@@ -29,7 +29,7 @@ pub struct NewInvoice<'a> {
 }
 
 /// What paying an invoice must do, read inside the paying transaction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvoiceFacts {
     pub id: String,
     pub account_id: String,
@@ -123,30 +123,11 @@ pub async fn find_by_key(tx: &mut Tx, key: &str) -> Result<Option<String>, sqlx:
 const FACTS: &str = "SELECT id, account_id, number, status, purpose, subscription_id, plan_id, package_id, credits, \
      period_start, period_end, currency, total FROM invoices";
 
-fn facts_from_row(row: &sqlx::any::AnyRow) -> Result<InvoiceFacts, sqlx::Error> {
-    Ok(InvoiceFacts {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        number: row.try_get("number")?,
-        status: row.try_get("status")?,
-        purpose: row.try_get("purpose")?,
-        subscription_id: row.try_get("subscription_id")?,
-        plan_id: row.try_get("plan_id")?,
-        package_id: row.try_get("package_id")?,
-        credits: row.try_get("credits")?,
-        period_start: row.try_get("period_start")?,
-        period_end: row.try_get("period_end")?,
-        currency: row.try_get("currency")?,
-        total: row.try_get("total")?,
-    })
-}
-
 pub async fn facts(tx: &mut Tx, id: &str) -> Result<Option<InvoiceFacts>, sqlx::Error> {
-    let row = sqlx::query(&format!("{FACTS} WHERE id = $1"))
+    sqlx::query_as(&format!("{FACTS} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(facts_from_row).transpose()
+        .await
 }
 
 /// Open → paid. False when it was not open (already paid or void): the caller then must not
@@ -181,51 +162,95 @@ pub async fn void(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sqlx::Er
     Ok(done.rows_affected() == 1)
 }
 
+/// An invoice with its account's name, as [`InvoiceRow`] reads it (no `WHERE`).
 pub const VIEW: &str =
     "SELECT i.id, i.number, i.status, i.purpose, a.name AS account_name, i.currency, i.subtotal, \
      i.tax, i.total, i.credits, i.period_start, i.period_end, i.issued_at, i.paid_at \
      FROM invoices i JOIN accounts a ON a.id = i.account_id";
 
-pub async fn view_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<InvoiceView, sqlx::Error> {
-    let id: String = row.try_get("id")?;
-    let currency: String = row.try_get("currency")?;
-    let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    let money = |amount: i64| Money::new(amount, currency.clone());
-    let lines = sqlx::query(
-        "SELECT description, quantity, unit_amount, amount FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
-    )
-    .bind(&id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|line| {
-        Ok(InvoiceLineView {
-            description: line.try_get("description")?,
-            quantity: line.try_get("quantity")?,
-            unit_amount: money(line.try_get("unit_amount")?),
-            amount: money(line.try_get("amount")?),
+/// A row of [`VIEW`]: an invoice without its lines.
+#[derive(Debug, sqlx::FromRow)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub number: String,
+    pub status: InvoiceStatus,
+    pub purpose: InvoicePurpose,
+    pub account_name: String,
+    pub currency: Currency,
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub credits: i64,
+    pub period_start: Option<Timestamp>,
+    pub period_end: Option<Timestamp>,
+    pub issued_at: Timestamp,
+    pub paid_at: Option<Timestamp>,
+}
+
+/// A line of an invoice.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    description: String,
+    quantity: i64,
+    unit_amount: i64,
+    amount: i64,
+}
+
+impl InvoiceRow {
+    /// The invoice as the API shows it, its lines read.
+    pub async fn into_view(self, db: &Db) -> Result<InvoiceView, sqlx::Error> {
+        let money = |amount: i64| Money::new(amount, self.currency.clone());
+        let lines: Vec<LineRow> = sqlx::query_as(
+            "SELECT description, quantity, unit_amount, amount FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
+        )
+        .bind(&self.id)
+        .fetch_all(db.pool())
+        .await?;
+        Ok(InvoiceView {
+            pdf_url: format!("/api/v1/billing/invoices/{}/pdf/", self.id),
+            lines: lines
+                .into_iter()
+                .map(|line| InvoiceLineView {
+                    description: line.description,
+                    quantity: line.quantity,
+                    unit_amount: money(line.unit_amount),
+                    amount: money(line.amount),
+                })
+                .collect(),
+            subtotal: money(self.subtotal),
+            tax: money(self.tax),
+            total: money(self.total),
+            period_start: self.period_start.map(rfc3339),
+            period_end: self.period_end.map(rfc3339),
+            issued_at: rfc3339(self.issued_at),
+            paid_at: self.paid_at.map(rfc3339),
+            id: self.id,
+            number: self.number,
+            status: self.status,
+            purpose: self.purpose,
+            account_name: self.account_name,
+            credits: self.credits,
         })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let time = |column: &str| -> Result<Option<String>, sqlx::Error> {
-        Ok(row.try_get::<Option<i64>, _>(column)?.map(rfc3339))
-    };
-    Ok(InvoiceView {
-        pdf_url: format!("/api/v1/billing/invoices/{id}/pdf/"),
-        number: row.try_get("number")?,
-        status: row.try_get("status")?,
-        purpose: row.try_get("purpose")?,
-        account_name: row.try_get("account_name")?,
-        lines,
-        subtotal: money(row.try_get("subtotal")?),
-        tax: money(row.try_get("tax")?),
-        total: money(row.try_get("total")?),
-        credits: row.try_get("credits")?,
-        period_start: time("period_start")?,
-        period_end: time("period_end")?,
-        issued_at: rfc3339(row.try_get("issued_at")?),
-        paid_at: time("paid_at")?,
-        id,
+    }
+}
+
+/// The views of a page of invoices.
+pub async fn views(db: &Db, rows: Page<InvoiceRow>) -> Result<Page<InvoiceView>, sqlx::Error> {
+    let Page {
+        items,
+        page,
+        page_size,
+        total,
+    } = rows;
+    let mut views = Vec::with_capacity(items.len());
+    for row in items {
+        views.push(row.into_view(db).await?);
+    }
+    Ok(Page {
+        items: views,
+        page,
+        page_size,
+        total,
     })
 }
 
@@ -236,7 +261,7 @@ pub async fn find(
     account_id: Option<&str>,
     id: &str,
 ) -> Result<Option<InvoiceView>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row: Option<InvoiceRow> = sqlx::query_as(&format!(
         "{VIEW} WHERE i.id = $1 AND ($2 IS NULL OR i.account_id = $2)"
     ))
     .bind(id)
@@ -244,7 +269,7 @@ pub async fn find(
     .fetch_optional(db.pool())
     .await?;
     match row {
-        Some(row) => Ok(Some(view_from_row(db, &row).await?)),
+        Some(row) => Ok(Some(row.into_view(db).await?)),
         None => Ok(None),
     }
 }
@@ -253,28 +278,18 @@ pub async fn find(
 pub async fn list(
     db: &Db,
     account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<InvoiceView>, i64), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "{VIEW} WHERE i.account_id = $1 ORDER BY i.issued_at DESC, i.number DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        items.push(view_from_row(db, row).await?);
-    }
-    let total: i64 =
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM invoices WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(db.pool())
-            .await?;
-    Ok((items, total))
+    page: PageRequest,
+) -> Result<Page<InvoiceView>, sqlx::Error> {
+    let list = ListQuery::new(
+        VIEW,
+        Filter::new().and("i.account_id = ?", account_id),
+        NEWEST_FIRST,
+    );
+    views(db, list.page(db, page).await?).await
 }
+
+/// The order of every invoice list.
+pub const NEWEST_FIRST: &str = "ORDER BY i.issued_at DESC, i.number DESC";
 
 #[cfg(test)]
 mod tests {

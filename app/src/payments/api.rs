@@ -91,24 +91,24 @@ pub async fn settle_paypal(id: String, decision: String) -> Result<(), AppError>
 pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
     let (view, _) = require_session().await?;
     crate::auth::identity::require_owner(&view)?;
-    let (items, _) =
-        super::records::list(&app_state()?.db, Some(&view.account.id), None, 100, 0).await?;
-    Ok(items)
+    let newest = crate::common::PageRequest::clamped(1, 100);
+    let payments =
+        super::records::list(&app_state()?.db, Some(&view.account.id), None, newest).await?;
+    Ok(payments.items)
 }
 
 /// Manual payments waiting for an admin, oldest first would hide new ones: newest first.
 #[server(endpoint = "admin/pending-payments")]
 pub async fn pending_manual_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
     crate::auth::identity::require_admin().await?;
-    let (items, _) = super::records::list(
+    let payments = super::records::list(
         &app_state()?.db,
         None,
         Some(super::model::PaymentStatus::AwaitingApproval),
-        200,
-        0,
+        crate::common::PageRequest::clamped(1, 200),
     )
     .await?;
-    Ok(items)
+    Ok(payments.items)
 }
 
 /// An admin approves or rejects a manual payment.

@@ -4,38 +4,54 @@
 
 use super::model::{PaymentMethodKind, PaymentStatus, PaymentView};
 use crate::backend::clock::rfc3339;
-use crate::backend::db::Arg;
 use crate::backend::ids::new_id;
+use crate::backend::listing::{DayRange, Filter, ListQuery};
 use crate::backend::{Db, Timestamp, Tx};
-use crate::common::{Currency, Money};
-use sqlx::Row;
+use crate::common::{Currency, Money, Page, PageRequest};
 
 const VIEW: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.method_kind, p.status, p.amount, \
      p.currency, p.failure_code, p.reference, p.receipt_content_type, p.note, p.created_at, a.name AS account_name \
      FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN accounts a ON a.id = p.account_id";
 
-pub fn view_from_row(row: &sqlx::any::AnyRow) -> Result<PaymentView, sqlx::Error> {
-    let id: String = row.try_get("id")?;
-    let currency: String = row.try_get("currency")?;
-    let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    let receipt_content_type: Option<String> = row.try_get("receipt_content_type")?;
-    Ok(PaymentView {
-        receipt_url: receipt_content_type
-            .as_ref()
-            .map(|_| format!("/api/v1/billing/payments/{id}/receipt/")),
-        invoice_id: row.try_get("invoice_id")?,
-        invoice_number: row.try_get("invoice_number")?,
-        method_kind: row.try_get("method_kind")?,
-        status: row.try_get("status")?,
-        amount: Money::new(row.try_get("amount")?, currency),
-        failure_code: row.try_get("failure_code")?,
-        receipt_content_type,
-        reference: row.try_get("reference")?,
-        note: row.try_get("note")?,
-        account_name: row.try_get("account_name")?,
-        created_at: rfc3339(row.try_get("created_at")?),
-        id,
-    })
+/// A row of [`VIEW`].
+#[derive(sqlx::FromRow)]
+pub struct PaymentRow {
+    id: String,
+    invoice_id: String,
+    invoice_number: String,
+    method_kind: PaymentMethodKind,
+    status: PaymentStatus,
+    amount: i64,
+    currency: Currency,
+    failure_code: Option<String>,
+    reference: Option<String>,
+    receipt_content_type: Option<String>,
+    note: Option<String>,
+    created_at: Timestamp,
+    account_name: String,
+}
+
+impl From<PaymentRow> for PaymentView {
+    fn from(row: PaymentRow) -> PaymentView {
+        PaymentView {
+            receipt_url: row
+                .receipt_content_type
+                .as_ref()
+                .map(|_| format!("/api/v1/billing/payments/{}/receipt/", row.id)),
+            invoice_id: row.invoice_id,
+            invoice_number: row.invoice_number,
+            method_kind: row.method_kind,
+            status: row.status,
+            amount: Money::new(row.amount, row.currency),
+            failure_code: row.failure_code,
+            receipt_content_type: row.receipt_content_type,
+            reference: row.reference,
+            note: row.note,
+            account_name: row.account_name,
+            created_at: rfc3339(row.created_at),
+            id: row.id,
+        }
+    }
 }
 
 pub struct NewPayment<'a> {
@@ -152,22 +168,22 @@ pub async fn find(
     account_id: Option<&str>,
     id: &str,
 ) -> Result<Option<PaymentView>, sqlx::Error> {
-    let row = match account_id {
+    let row: Option<PaymentRow> = match account_id {
         Some(account_id) => {
-            sqlx::query(&format!("{VIEW} WHERE p.account_id = $1 AND p.id = $2"))
+            sqlx::query_as(&format!("{VIEW} WHERE p.account_id = $1 AND p.id = $2"))
                 .bind(account_id)
                 .bind(id)
                 .fetch_optional(db.pool())
                 .await?
         }
         None => {
-            sqlx::query(&format!("{VIEW} WHERE p.id = $1"))
+            sqlx::query_as(&format!("{VIEW} WHERE p.id = $1"))
                 .bind(id)
                 .fetch_optional(db.pool())
                 .await?
         }
     };
-    row.as_ref().map(view_from_row).transpose()
+    Ok(row.map(Into::into))
 }
 
 /// The receipt of a payment, if it has one: the file it was kept in by older versions (`None`:
@@ -187,33 +203,21 @@ pub async fn receipt(
     Ok(row.and_then(|(file, kind)| Some((file, kind?))))
 }
 
+/// The order of every payment list.
+const NEWEST_FIRST: &str = "ORDER BY p.created_at DESC, p.id DESC";
+
 /// Payments newest first: of one account, or (`None`) of all accounts, optionally by status.
 pub async fn list(
     db: &Db,
     account_id: Option<&str>,
     status: Option<PaymentStatus>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<PaymentView>, i64), sqlx::Error> {
-    let filter = "($1 IS NULL OR p.account_id = $1) AND ($2 IS NULL OR p.status = $2)";
-    let rows = sqlx::query(&format!(
-        "{VIEW} WHERE {filter} ORDER BY p.created_at DESC, p.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(account_id)
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM payments p WHERE {filter}"
-    ))
-    .bind(account_id)
-    .bind(status)
-    .fetch_one(db.pool())
-    .await?;
-    let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    page: PageRequest,
+) -> Result<Page<PaymentView>, sqlx::Error> {
+    let filter = Filter::new()
+        .and_set("p.account_id = ?", account_id)
+        .and_set("p.status = ?", status.map(PaymentStatus::as_str));
+    let list = ListQuery::new(VIEW, filter, NEWEST_FIRST);
+    Ok(list.page::<PaymentRow>(db, page).await?.map(Into::into))
 }
 
 /// The admin payments list's filters: status, method, account and a date range (inclusive UTC
@@ -232,33 +236,22 @@ pub struct PaymentFilter {
     pub to: Option<String>,
 }
 
-/// `SELECT … WHERE …` of the filtered list (newest first) with its arguments; 422 for a bad date.
-pub fn admin_query(filter: &PaymentFilter) -> crate::common::AppResult<(String, Vec<Arg>)> {
-    let [from, to] = crate::backend::db::day_range(&filter.from, &filter.to)?;
-    let args = vec![
-        Arg::filter(&filter.status),
-        Arg::filter(&filter.method),
-        Arg::filter(&filter.account_id),
-        from,
-        to,
-    ];
-    let sql = format!(
-        "{VIEW} WHERE ($1 = '' OR p.status = $1) AND ($2 = '' OR p.method_kind = $2) \
-         AND ($3 = '' OR p.account_id = $3) AND p.created_at >= $4 AND p.created_at < $5 \
-         ORDER BY p.created_at DESC, p.id DESC"
-    );
-    Ok((sql, args))
+/// The filtered list, newest first (the JSON list's and the CSV export's); 422 for a bad date.
+pub fn admin_query(filter: &PaymentFilter) -> crate::common::AppResult<ListQuery> {
+    let filter = Filter::new()
+        .and_set("p.status = ?", filter.status.as_deref())
+        .and_set("p.method_kind = ?", filter.method.as_deref())
+        .and_set("p.account_id = ?", filter.account_id.as_deref())
+        .within("p.created_at", DayRange::parse(&filter.from, &filter.to)?);
+    Ok(ListQuery::new(VIEW, filter, NEWEST_FIRST))
 }
 
 /// A page of the filtered list and how many match.
 pub async fn admin_list(
     db: &Db,
     filter: &PaymentFilter,
-    limit: i64,
-    offset: i64,
-) -> crate::common::AppResult<(Vec<PaymentView>, i64)> {
-    let (sql, args) = admin_query(filter)?;
-    let (rows, total) = crate::backend::db::fetch_page(db, &sql, args, limit, offset).await?;
-    let items = rows.iter().map(view_from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    page: PageRequest,
+) -> crate::common::AppResult<Page<PaymentView>> {
+    let list = admin_query(filter)?;
+    Ok(list.page::<PaymentRow>(db, page).await?.map(Into::into))
 }

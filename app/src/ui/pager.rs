@@ -1,7 +1,21 @@
-//! Previous / next links for a paged list whose page is in the query string.
+//! Paged lists keep their page in the URL query (`?page=2`, or another key when a page shows two
+//! lists): the page number read from it, and previous / next links that change it.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+
+/// The 1-based page number under `key` in the URL query (1 when absent or not a number; the
+/// server bounds it, common/paging.rs).
+pub fn use_page_number(key: &'static str) -> Memo<i64> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query
+            .get()
+            .get(key)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+    })
+}
 
 /// Previous / next links that keep the other query parameters.
 #[component]

@@ -9,15 +9,16 @@ use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::admin::invoices::{self, InvoiceFilter};
 use app::auth::identity::AdminUser;
+use app::backend::clock::rfc3339;
 use app::backend::AppState;
-use app::common::{AppResult, Currency, Money};
+use app::common::{AppResult, Money};
+use app::invoices::store::InvoiceRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use sqlx::Row;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/admin/invoices", get(list));
@@ -37,30 +38,21 @@ const CSV_HEADER: &[&str] = &[
     "paid_at",
 ];
 
-fn csv_fields(row: &sqlx::any::AnyRow) -> Result<Vec<String>, sqlx::Error> {
-    let currency: String = row.try_get("currency")?;
-    let money = |column: &str| -> Result<String, sqlx::Error> {
-        let code = Currency::parse(&currency).unwrap_or_else(|_| Currency::usd());
-        Ok(Money::new(row.try_get(column)?, code).major())
-    };
-    let time = |column: &str| -> Result<String, sqlx::Error> {
-        Ok(row
-            .try_get::<Option<i64>, _>(column)?
-            .map(app::backend::clock::rfc3339)
-            .unwrap_or_default())
-    };
-    Ok(vec![
-        row.try_get("number")?,
-        time("issued_at")?,
-        row.try_get("account_name")?,
-        row.try_get("purpose")?,
-        row.try_get("status")?,
-        money("subtotal")?,
-        money("tax")?,
-        money("total")?,
-        currency.clone(),
-        time("paid_at")?,
-    ])
+fn csv_fields(row: InvoiceRow) -> Vec<String> {
+    let money = |amount: i64| Money::new(amount, row.currency.clone()).major();
+    let time = |at: Option<i64>| at.map(rfc3339).unwrap_or_default();
+    vec![
+        row.number,
+        rfc3339(row.issued_at),
+        row.account_name,
+        row.purpose.to_string(),
+        row.status.to_string(),
+        money(row.subtotal),
+        money(row.tax),
+        money(row.total),
+        row.currency.as_str().to_string(),
+        time(row.paid_at),
+    ]
 }
 
 async fn list(
@@ -71,19 +63,16 @@ async fn list(
     ApiQuery(filter): ApiQuery<InvoiceFilter>,
 ) -> AppResult<Response> {
     if format.is_csv() {
-        let (sql, args) = invoices::admin_query(&filter)?;
+        let list = invoices::admin_query(&filter)?;
         return Ok(csv::stream(
             &state,
             "invoices.csv",
             CSV_HEADER,
-            sql,
-            args,
+            list,
             csv_fields,
         ));
     }
-    let (items, total) =
-        invoices::list(&state.db, &filter, paging.limit(), paging.offset()).await?;
-    Ok(Json(paging.page_of(items, total)).into_response())
+    Ok(Json(invoices::list(&state.db, &filter, *paging).await?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@ use super::csv;
 use super::paging::Paging;
 use super::params::ApiQuery;
 use super::route;
-use app::admin::accounts::{self, USER_COLUMNS};
+use app::admin::accounts::{self, ListedUser};
 use app::admin::model::{AdminUserRow, AuditEntryView, AuditQuery, StatsView, UserQuery};
 use app::admin::{audit, stats};
 use app::auth::identity::AdminUser;
@@ -70,20 +70,16 @@ async fn users(
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> AppResult<Response> {
     if format.is_csv() {
-        let (from, args, order) = accounts::user_search(&query);
-        let sql = format!("SELECT {USER_COLUMNS} {from} {order}");
         return Ok(csv::stream(
             &state,
             "users.csv",
             USER_CSV_HEADER,
-            sql,
-            args,
-            |row| Ok(user_fields(&accounts::user_from_row(row)?)),
+            accounts::user_search(&query),
+            |row: ListedUser| user_fields(&row.into()),
         ));
     }
-    let (items, total) =
-        accounts::search(&state.db, &query, paging.limit(), paging.offset()).await?;
-    Ok(Json::<Page<AdminUserRow>>(paging.page_of(items, total)).into_response())
+    let found = accounts::search(&state.db, &query, *paging).await?;
+    Ok(Json::<Page<AdminUserRow>>(found).into_response())
 }
 
 async fn audit_log(
@@ -92,6 +88,5 @@ async fn audit_log(
     paging: Paging,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Json<Page<AuditEntryView>>> {
-    let (items, total) = audit::list(&state.db, &query, paging.limit(), paging.offset()).await?;
-    Ok(Json(paging.page_of(items, total)))
+    Ok(Json(audit::list(&state.db, &query, *paging).await?))
 }

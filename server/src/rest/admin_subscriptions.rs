@@ -39,15 +39,8 @@ async fn list(
     paging: Paging,
     ApiQuery(filter): ApiQuery<Filter>,
 ) -> AppResult<Json<Page<AdminSubscriptionRow>>> {
-    let (items, total) = subscriptions::list(
-        &state.db,
-        &filter.account_id,
-        &filter.status,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
-    Ok(Json(paging.page_of(items, total)))
+    let found = subscriptions::list(&state.db, &filter.account_id, &filter.status, *paging).await?;
+    Ok(Json(found))
 }
 
 async fn activate(

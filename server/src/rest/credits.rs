@@ -140,15 +140,9 @@ async fn entries(
     paging: Paging,
     ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> AppResult<Json<Page<LedgerEntryView>>> {
-    let (items, total) = usage::ledger(
-        &state.db,
-        &auth.view.account.id,
-        &filter,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
-    Ok(Json(paging.page_of(items, total)))
+    Ok(Json(
+        usage::ledger(&state.db, &auth.view.account.id, &filter, *paging).await?,
+    ))
 }
 
 async fn usage_logs(
@@ -157,15 +151,9 @@ async fn usage_logs(
     paging: Paging,
     ApiQuery(filter): ApiQuery<UsageFilter>,
 ) -> AppResult<Json<Page<UsageLogView>>> {
-    let (items, total) = usage::logs(
-        &state.db,
-        &auth.view.account.id,
-        &filter,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
-    Ok(Json(paging.page_of(items, total)))
+    Ok(Json(
+        usage::logs(&state.db, &auth.view.account.id, &filter, *paging).await?,
+    ))
 }
 
 async fn usage_summary(

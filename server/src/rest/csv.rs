@@ -1,7 +1,7 @@
 //! CSV exports (`?format=csv`): rows are read from the database as the client reads the
 //! response (a bounded channel between the query and the body), never collected in memory.
 
-use app::backend::db::{bind_all, Arg};
+use app::backend::listing::ListQuery;
 use app::backend::AppState;
 use axum::body::Body;
 use axum::http::header;
@@ -56,17 +56,17 @@ impl Format {
     }
 }
 
-/// Streams `sql` (bound with `args`) as a CSV attachment: `header`, then `fields(row)` per row.
-pub fn stream<F>(
+/// Streams every row of `list` as a CSV attachment: `header`, then `fields(row)` per row.
+pub fn stream<T, F>(
     state: &AppState,
     filename: &str,
     header: &[&str],
-    sql: String,
-    args: Vec<Arg>,
+    list: ListQuery,
     fields: F,
 ) -> Response
 where
-    F: Fn(&AnyRow) -> Result<Vec<String>, sqlx::Error> + Send + 'static,
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin + 'static,
+    F: Fn(T) -> Vec<String> + Send + 'static,
 {
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(BUFFERED_ROWS);
@@ -76,9 +76,10 @@ where
         if sender.send(Ok(head)).await.is_err() {
             return;
         }
-        let mut rows = bind_all(sqlx::query(&sql), &args).fetch(&pool);
+        let sql = list.sql();
+        let mut rows = list.all::<T>(&sql).fetch(&pool);
         while let Some(row) = rows.next().await {
-            let chunk = row.and_then(|row| fields(&row)).map(line).map_err(|e| {
+            let chunk = row.map(|row| line(fields(row))).map_err(|e| {
                 tracing::error!(error = %e, "CSV export failed mid-way");
                 std::io::Error::other("export failed")
             });

@@ -27,14 +27,9 @@ async fn list(
     paging: Paging,
 ) -> AppResult<Json<Page<InvoiceView>>> {
     app::auth::identity::require_owner(&auth.view)?;
-    let (items, total) = store::list(
-        &state.db,
-        &auth.view.account.id,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
-    Ok(Json(paging.page_of(items, total)))
+    Ok(Json(
+        store::list(&state.db, &auth.view.account.id, *paging).await?,
+    ))
 }
 
 async fn detail(

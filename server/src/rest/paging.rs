@@ -11,8 +11,8 @@ use std::ops::Deref;
 const MAX_PAGE_SIZE: i64 = 200;
 const DEFAULT_PAGE_SIZE: i64 = 50;
 
-/// The page a list request asked for: `limit()`, `offset()` and `page_of()` of its
-/// [`PageRequest`].
+/// The page a list request asked for, a [`PageRequest`] that every list function takes
+/// (app/src/backend/listing.rs).
 #[derive(Debug, Clone, Copy)]
 pub struct Paging(PageRequest);
 

@@ -55,15 +55,8 @@ async fn history(
     paging: Paging,
 ) -> AppResult<Json<Page<PaymentView>>> {
     app::auth::identity::require_owner(&auth.view)?;
-    let (items, total) = records::list(
-        &state.db,
-        Some(&auth.view.account.id),
-        None,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
-    Ok(Json(paging.page_of(items, total)))
+    let payments = records::list(&state.db, Some(&auth.view.account.id), None, *paging).await?;
+    Ok(Json(payments))
 }
 
 fn too_large() -> AppError {
@@ -236,19 +229,15 @@ async fn admin_all(
     ApiQuery(filter): ApiQuery<records::PaymentFilter>,
 ) -> AppResult<Response> {
     if format.is_csv() {
-        let (sql, args) = records::admin_query(&filter)?;
         return Ok(super::csv::stream(
             &state,
             "payments.csv",
             PAYMENT_CSV_HEADER,
-            sql,
-            args,
-            |row| Ok(payment_fields(records::view_from_row(row)?)),
+            records::admin_query(&filter)?,
+            |row: records::PaymentRow| payment_fields(row.into()),
         ));
     }
-    let (items, total) =
-        records::admin_list(&state.db, &filter, paging.limit(), paging.offset()).await?;
-    Ok(Json(paging.page_of(items, total)).into_response())
+    Ok(Json(records::admin_list(&state.db, &filter, *paging).await?).into_response())
 }
 
 async fn admin_pending(
@@ -256,15 +245,14 @@ async fn admin_pending(
     _admin: AdminUser,
     paging: Paging,
 ) -> AppResult<Json<Page<PaymentView>>> {
-    let (items, total) = records::list(
+    let pending = records::list(
         &state.db,
         None,
         Some(PaymentStatus::AwaitingApproval),
-        paging.limit(),
-        paging.offset(),
+        *paging,
     )
     .await?;
-    Ok(Json(paging.page_of(items, total)))
+    Ok(Json(pending))
 }
 
 #[derive(Debug, Default, Deserialize)]
