@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import { admin } from "../playwright.config.mjs";
-import { addCard, logIn, planCard, signUp, watchConsole } from "./support.mjs";
+import { addCard, hydrated, logIn, planCard, signUp, sql, subscribedUser, watchConsole } from "./support.mjs";
 
 // The smallest valid PNG: a receipt the server recognises by its content.
 const PNG = Buffer.from(
@@ -138,4 +138,47 @@ test("a throttled plan list says so and retries once", async ({ page }) => {
   await expect(planCard(page, "starter")).toBeVisible();
   await expect(page.getByTestId("plans-throttled")).toHaveCount(0);
   expect(throttled).toBe(1);
+});
+
+test("the invoice and payment histories page through every row", async ({ page }) => {
+  const errors = watchConsole(page);
+  const email = await subscribedUser(page, "starter");
+  // 24 older paid invoices, each with its payment: 25 of each with the subscription's own.
+  const account = sql(`SELECT account_id FROM users WHERE email = '${email.toLowerCase()}'`);
+  const now = Math.floor(Date.now() / 1000);
+  sql(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24) ` +
+      `INSERT INTO invoices (id, account_id, number, status, purpose, credits, currency, subtotal, tax, total, issued_at, paid_at) ` +
+      `SELECT 'inv_old_' || i || '_${account}', '${account}', 'OLD-${account}-' || printf('%02d', i), 'paid', 'credit_package', 0, 'USD', ` +
+      `1000 + i, 0, 1000 + i, ${now} - i * 86400, ${now} - i * 86400 FROM n`,
+  );
+  sql(
+    `INSERT INTO payments (id, account_id, invoice_id, method_kind, status, amount, currency, created_at, updated_at) ` +
+      `SELECT 'pay_old_' || substr(id, 9), account_id, id, 'card', 'succeeded', total, currency, issued_at, issued_at ` +
+      `FROM invoices WHERE id LIKE 'inv_old_%_${account}'`,
+  );
+
+  await page.goto("/account/billing");
+  await hydrated(page);
+  const invoices = page.locator("#invoices");
+  const payments = page.locator("#payments");
+  await expect(invoices.locator("tr[data-invoice]")).toHaveCount(20);
+  await expect(invoices.locator(".pager")).toContainText("Page 1 of 2 · 25 rows");
+  await expect(invoices.locator("tr[data-invoice]").first()).toContainText("$29.00");
+  await expect(payments.locator("tr[data-payment]")).toHaveCount(20);
+
+  // Client-side: the next page of invoices holds the five oldest; the payments stay on page 1.
+  await invoices.getByRole("link", { name: "Next →" }).click();
+  await expect(page).toHaveURL(/invoices_page=2/);
+  await expect(invoices.locator("tr[data-invoice]")).toHaveCount(5);
+  await expect(invoices.locator("tr[data-invoice]").last()).toContainText("OLD-");
+  await expect(invoices.locator("tr[data-invoice]").last()).toContainText("$10.24");
+  await expect(payments.locator("tr[data-payment]")).toHaveCount(20);
+
+  // A first visit to a later page is rendered by the server.
+  await page.goto("/account/billing?payments_page=2");
+  await expect(payments.locator("tr[data-payment]")).toHaveCount(5);
+  await expect(payments.locator(".pager")).toContainText("Page 2 of 2 · 25 rows");
+  await expect(invoices.locator("tr[data-invoice]")).toHaveCount(20);
+  expect(errors).toEqual([]);
 });

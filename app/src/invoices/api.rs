@@ -1,6 +1,6 @@
 //! Server functions of the invoice list and detail pages.
 
-use super::model::InvoiceView;
+use super::model::{InvoiceView, Page};
 use crate::common::AppError;
 use leptos::prelude::*;
 
@@ -10,14 +10,30 @@ use {
     crate::common::AppResult,
 };
 
+/// Rows per page of the billing page's invoice and payment histories.
+pub const HISTORY_PAGE_SIZE: i64 = 20;
+
+/// Page `page` of the account's invoices, newest first.
 #[server(endpoint = "billing/invoices")]
-pub async fn list_invoices() -> Result<Vec<InvoiceView>, AppError> {
+pub async fn list_invoices(page: i64) -> Result<Page<InvoiceView>, AppError> {
+    let (view, _) = require_session().await?;
+    crate::auth::identity::require_owner(&view)?;
+    let page = crate::common::PageRequest::clamped(page, HISTORY_PAGE_SIZE);
+    Ok(store::list(&app_state()?.db, &view.account.id, None, page).await?)
+}
+
+/// The account's open invoices (the ones it can pay), newest first.
+#[server(endpoint = "billing/open-invoices")]
+pub async fn list_open_invoices() -> Result<Vec<InvoiceView>, AppError> {
     let (view, _) = require_session().await?;
     crate::auth::identity::require_owner(&view)?;
     let newest = crate::common::PageRequest::clamped(1, 100);
-    Ok(store::list(&app_state()?.db, &view.account.id, newest)
-        .await?
-        .items)
+    let open = Some(super::model::InvoiceStatus::Open);
+    Ok(
+        store::list(&app_state()?.db, &view.account.id, open, newest)
+            .await?
+            .items,
+    )
 }
 
 #[server(endpoint = "billing/invoice")]

@@ -274,17 +274,17 @@ pub async fn find(
     }
 }
 
-/// The account's invoices, newest first.
+/// The account's invoices (or those in `status`), newest first.
 pub async fn list(
     db: &Db,
     account_id: &str,
+    status: Option<InvoiceStatus>,
     page: PageRequest,
 ) -> Result<Page<InvoiceView>, sqlx::Error> {
-    let list = ListQuery::new(
-        VIEW,
-        Filter::new().and("i.account_id = ?", account_id),
-        NEWEST_FIRST,
-    );
+    let filter = Filter::new()
+        .and("i.account_id = ?", account_id)
+        .and_set("i.status = ?", status.map(InvoiceStatus::as_str));
+    let list = ListQuery::new(VIEW, filter, NEWEST_FIRST);
     views(db, list.page(db, page).await?).await
 }
 

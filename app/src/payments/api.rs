@@ -86,15 +86,15 @@ pub async fn settle_paypal(id: String, decision: String) -> Result<(), AppError>
     Ok(())
 }
 
-/// The account's payments, newest first.
+/// Page `page` of the account's payments, newest first.
 #[server(endpoint = "billing/payments")]
-pub async fn list_payments() -> Result<Vec<super::model::PaymentView>, AppError> {
+pub async fn list_payments(
+    page: i64,
+) -> Result<crate::common::Page<super::model::PaymentView>, AppError> {
     let (view, _) = require_session().await?;
     crate::auth::identity::require_owner(&view)?;
-    let newest = crate::common::PageRequest::clamped(1, 100);
-    let payments =
-        super::records::list(&app_state()?.db, Some(&view.account.id), None, newest).await?;
-    Ok(payments.items)
+    let page = crate::common::PageRequest::clamped(page, crate::invoices::api::HISTORY_PAGE_SIZE);
+    Ok(super::records::list(&app_state()?.db, Some(&view.account.id), None, page).await?)
 }
 
 /// Manual payments waiting for an admin, oldest first would hide new ones: newest first.

@@ -9,12 +9,13 @@ use super::model::{PaymentMethodStatus, PaymentMethodView, PaymentView};
 use crate::common::AppError;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
-use crate::invoices::api::list_invoices;
-use crate::invoices::model::InvoiceView;
+use crate::invoices::api::{list_invoices, list_open_invoices};
+use crate::invoices::model::{InvoiceView, Page};
 use crate::invoices::pages::InvoiceTable;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::{date, StatusBadge};
 use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::pager::{use_page_number, Pager};
 use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -219,8 +220,20 @@ pub fn BillingPage() -> impl IntoView {
             .collect_view()
     };
     let buy = ServerAction::<BuyCreditPackage>::new();
-    let invoices = Resource::new(move || buy.version().get(), |_| list_invoices());
-    let payments = Resource::new(move || buy.version().get(), |_| list_payments());
+    let (invoices_page, payments_page) = (
+        use_page_number("invoices_page"),
+        use_page_number("payments_page"),
+    );
+    // A purchase adds an invoice and a payment: every list reloads after one.
+    let open_invoices = Resource::new(move || buy.version().get(), |_| list_open_invoices());
+    let invoices = Resource::new(
+        move || (buy.version().get(), invoices_page.get()),
+        |(_, page)| list_invoices(page),
+    );
+    let payments = Resource::new(
+        move || (buy.version().get(), payments_page.get()),
+        |(_, page)| list_payments(page),
+    );
     view! {
         <Title text="Billing"/>
         <h1>"Billing"</h1>
@@ -231,33 +244,47 @@ pub fn BillingPage() -> impl IntoView {
         <CreditPackagesCard buy/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
-                match invoices.await {
+                match open_invoices.await {
                     Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                    Ok(list) => {
-                        let open: Vec<InvoiceView> = list.iter().filter(|i| i.is_open()).cloned().collect();
-                        view! {
-                            {(!open.is_empty()).then(|| view! {
-                                <section class="card" id="manual-payment">
-                                    <h2>"Pay by bank transfer"</h2>
-                                    {open.into_iter().map(|invoice| view! { <ManualPaymentForm invoice/> }).collect_view()}
-                                </section>
-                            })}
-                            <section class="card" id="invoices">
-                                <h2>"Invoices"</h2>
-                                <InvoiceTable invoices=list/>
-                            </section>
-                        }.into_any()
-                    }
+                    Ok(open) => (!open.is_empty()).then(|| view! {
+                        <section class="card" id="manual-payment">
+                            <h2>"Pay by bank transfer"</h2>
+                            {open.into_iter().map(|invoice| view! { <ManualPaymentForm invoice/> }).collect_view()}
+                        </section>
+                    }).into_any(),
                 }
             })}
         </Transition>
-        <section class="card" id="payments">
-            <h2>"Payments"</h2>
+        <History title="Invoices" id="invoices" key="invoices_page" rows=invoices table=|invoices| view! { <InvoiceTable invoices/> }/>
+        <History title="Payments" id="payments" key="payments_page" rows=payments table=|payments| view! { <PaymentTable payments/> }/>
+    }
+}
+
+/// A card of the billing page with a history that pages: its table, and links to the other pages
+/// under `key` in the URL.
+#[component]
+fn History<T, V>(
+    title: &'static str,
+    id: &'static str,
+    key: &'static str,
+    rows: Resource<Result<Page<T>, AppError>>,
+    table: fn(Vec<T>) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <section class="card" id=id>
+            <h2>{title}</h2>
             <Transition fallback=|| view! { <span class="skeleton"></span> }>
                 {move || Suspend::new(async move {
-                    match payments.await {
+                    match rows.await {
                         Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                        Ok(list) => view! { <PaymentTable payments=list/> }.into_any(),
+                        Ok(page) => view! {
+                            {table(page.items)}
+                            <Pager base="/account/billing" key page=page.page page_size=page.page_size total=page.total/>
+                        }.into_any(),
                     }
                 })}
             </Transition>

@@ -28,7 +28,7 @@ async fn list(
 ) -> AppResult<Json<Page<InvoiceView>>> {
     app::auth::identity::require_owner(&auth.view)?;
     Ok(Json(
-        store::list(&state.db, &auth.view.account.id, *paging).await?,
+        store::list(&state.db, &auth.view.account.id, None, *paging).await?,
     ))
 }
 
