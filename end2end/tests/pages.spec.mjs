@@ -2,20 +2,9 @@
 // must render and hydrate on a first visit (the chunk fetched with the page) and on client-side
 // navigation (the chunk fetched on the way), without a console error.
 import { test, expect } from "@playwright/test";
-import { hydrated, subscribedUser, watchConsole } from "./support.mjs";
+import { TENANT_PAGES, hydrated, subscribedUser, watchConsole } from "./support.mjs";
 
-// (sidebar link, path, the page's heading)
-const PAGES = [
-  ["Dashboard", "/", "Dashboard"],
-  ["Sites", "/sites", "Sites"],
-  ["Planner", "/planner", "Planner"],
-  ["Writer", "/writer", "Writer"],
-  ["Automation", "/automation", "Automation"],
-  ["Usage", "/account/usage", "Usage"],
-  ["Billing", "/account/billing", "Billing"],
-  ["Plans", "/account/plans", "Plans"],
-  ["Team", "/account/team", "Team"],
-];
+const PAGES = TENANT_PAGES;
 
 function wasmChunksFetched(page) {
   const files = [];

@@ -8,6 +8,19 @@ import { dataDir } from "../playwright.config.mjs";
 export const databaseFile = path.join(dataDir, "e2e.db");
 export const PASSWORD = "correct horse battery";
 
+// Every tenant page: (sidebar link, path, the page's heading).
+export const TENANT_PAGES = [
+  ["Dashboard", "/", "Dashboard"],
+  ["Sites", "/sites", "Sites"],
+  ["Planner", "/planner", "Planner"],
+  ["Writer", "/writer", "Writer"],
+  ["Automation", "/automation", "Automation"],
+  ["Usage", "/account/usage", "Usage"],
+  ["Billing", "/account/billing", "Billing"],
+  ["Plans", "/account/plans", "Plans"],
+  ["Team", "/account/team", "Team"],
+];
+
 let counter = 0;
 export function uniqueEmail(prefix = "user") {
   counter += 1;
