@@ -110,7 +110,7 @@ fn UserTable(rows: Vec<AdminUserRow>) -> impl IntoView {
         return view! { <p class="muted">"No account matches."</p> }.into_any();
     }
     view! {
-        <table class="table card" data-testid="account-results">
+        <div class="card"><table class="table" data-testid="account-results">
             <thead><tr><th>"User"</th><th>"Account"</th><th>"Plan"</th><th>"Status"</th><th>"Balance"</th><th></th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| view! {
@@ -128,7 +128,7 @@ fn UserTable(rows: Vec<AdminUserRow>) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

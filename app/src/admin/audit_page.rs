@@ -43,7 +43,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                 match entries.await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(found) => view! {
-                        <table class="table card" data-testid="audit-entries">
+                        <div class="card"><table class="table" data-testid="audit-entries">
                             <thead><tr><th>"When"</th><th>"Admin"</th><th>"Action"</th><th>"Target"</th><th>"Before → after"</th><th>"Reason"</th></tr></thead>
                             <tbody>
                                 {found.items.iter().map(|e| view! {
@@ -57,7 +57,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <Pager base="/admin/audit" key="page" page=found.page page_size=found.page_size total=found.total/>
                     }.into_any(),
                 }

@@ -40,12 +40,12 @@ pub fn AdminInvoicesPage() -> impl IntoView {
                 match invoices.await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(found) => view! {
-                        <table class="table card">
+                        <div class="card"><table class="table">
                             <thead><tr><th>"Number"</th><th>"Account"</th><th>"Issued"</th><th>"For"</th><th>"Total"</th><th>"Status"</th><th></th></tr></thead>
                             <tbody>
                                 {found.items.iter().cloned().map(|invoice| view! { <InvoiceRow invoice void/> }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <Pager base="/admin/invoices" key="page" page=found.page page_size=found.page_size total=found.total/>
                     }.into_any(),
                 }

@@ -89,7 +89,7 @@ fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(found) if found.items.is_empty() => view! { <p class="muted" data-testid="no-payments">"No payment matches these filters."</p> }.into_any(),
                     Ok(found) => view! {
-                        <table class="table card" data-testid="payments-table">
+                        <div class="card"><table class="table" data-testid="payments-table">
                             <thead><tr><th>"Date"</th><th>"Account"</th><th>"Invoice"</th><th>"Method"</th><th>"Amount"</th><th>"Status"</th></tr></thead>
                             <tbody>
                                 {found.items.iter().map(|p| view! {
@@ -103,7 +103,7 @@ fn AllPayments(decided: RwSignal<usize>) -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <Pager base="/admin/payments" key="page" page=found.page page_size=found.page_size total=found.total/>
                     }.into_any(),
                 }

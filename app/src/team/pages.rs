@@ -74,7 +74,7 @@ fn TeamList(
     is_owner: bool,
 ) -> impl IntoView {
     view! {
-        <table class="table card team-table">
+        <div class="card"><table class="table team-table">
             <thead><tr><th>"Person"</th><th>"Role"</th><th>"Status"</th><th>"Since"</th><th></th></tr></thead>
             <tbody>
                 {team.into_iter().map(|entry| {
@@ -102,7 +102,7 @@ fn TeamList(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
