@@ -9,6 +9,7 @@ use super::params::{ApiPath, ApiQuery};
 use super::route;
 use app::admin::invoices::{self, InvoiceFilter};
 use app::auth::identity::AdminUser;
+use app::backend::clock::rfc3339;
 use app::backend::AppState;
 use app::common::{AppResult, Currency, Money};
 use axum::extract::State;
@@ -17,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/admin/invoices", get(list));
@@ -37,30 +38,42 @@ const CSV_HEADER: &[&str] = &[
     "paid_at",
 ];
 
+/// An invoice as the CSV export writes it (the columns of the admin list's query it needs).
+#[derive(FromRow)]
+struct InvoiceCsvRow {
+    number: String,
+    issued_at: i64,
+    account_name: String,
+    purpose: String,
+    status: String,
+    subtotal: i64,
+    tax: i64,
+    total: i64,
+    currency: String,
+    paid_at: Option<i64>,
+}
+
+impl InvoiceCsvRow {
+    fn into_fields(self) -> Vec<String> {
+        let code = Currency::parse(&self.currency).unwrap_or_else(|_| Currency::usd());
+        let money = |amount: i64| Money::new(amount, code.clone()).major();
+        vec![
+            self.number,
+            rfc3339(self.issued_at),
+            self.account_name,
+            self.purpose,
+            self.status,
+            money(self.subtotal),
+            money(self.tax),
+            money(self.total),
+            self.currency,
+            self.paid_at.map(rfc3339).unwrap_or_default(),
+        ]
+    }
+}
+
 fn csv_fields(row: &sqlx::any::AnyRow) -> Result<Vec<String>, sqlx::Error> {
-    let currency: String = row.try_get("currency")?;
-    let money = |column: &str| -> Result<String, sqlx::Error> {
-        let code = Currency::parse(&currency).unwrap_or_else(|_| Currency::usd());
-        Ok(Money::new(row.try_get(column)?, code).major())
-    };
-    let time = |column: &str| -> Result<String, sqlx::Error> {
-        Ok(row
-            .try_get::<Option<i64>, _>(column)?
-            .map(app::backend::clock::rfc3339)
-            .unwrap_or_default())
-    };
-    Ok(vec![
-        row.try_get("number")?,
-        time("issued_at")?,
-        row.try_get("account_name")?,
-        row.try_get("purpose")?,
-        row.try_get("status")?,
-        money("subtotal")?,
-        money("tax")?,
-        money("total")?,
-        currency.clone(),
-        time("paid_at")?,
-    ])
+    Ok(InvoiceCsvRow::from_row(row)?.into_fields())
 }
 
 async fn list(
