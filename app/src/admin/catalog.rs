@@ -6,9 +6,10 @@ use super::audit::{self, Action};
 use super::model::{AdminPackage, CostChange, PackageInput};
 use crate::auth::model::SessionView;
 use crate::backend::ids::new_id;
-use crate::backend::{AppState, Tx};
-use crate::common::{AppError, AppResult, Currency, Money};
-use sqlx::Row;
+use crate::backend::{AppState, Flag, Tx};
+use crate::common::{AppError, AppResult, Currency};
+use crate::credits::model::CreditPackageView;
+use crate::credits::packages::PackageRow;
 use std::collections::BTreeMap;
 
 /// Sets new credits for operations, all or none; each change is one audit entry.
@@ -80,44 +81,49 @@ pub async fn update_costs(
 const PACKAGE_COLUMNS: &str =
     "id, name, credits, price, currency, is_active, is_featured, sort_order";
 
-fn package_from_row(row: &sqlx::any::AnyRow) -> Result<AdminPackage, sqlx::Error> {
-    let currency: String = row.try_get("currency")?;
-    Ok(AdminPackage {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        credits: row.try_get("credits")?,
-        price: Money::new(
-            row.try_get("price")?,
-            Currency::parse(&currency).unwrap_or_else(|_| Currency::usd()),
-        ),
-        is_active: row.try_get::<i64, _>("is_active")? == 1,
-        is_featured: row.try_get::<i64, _>("is_featured")? == 1,
-        sort_order: row.try_get("sort_order")?,
-    })
+/// A package with what only admins manage, as [`PACKAGE_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct AdminPackageRow {
+    #[sqlx(flatten)]
+    package: PackageRow,
+    is_active: Flag,
+    sort_order: i64,
+}
+
+impl From<AdminPackageRow> for AdminPackage {
+    fn from(row: AdminPackageRow) -> Self {
+        let package = CreditPackageView::from(row.package);
+        AdminPackage {
+            id: package.id,
+            name: package.name,
+            credits: package.credits,
+            price: package.price,
+            is_active: row.is_active.into(),
+            is_featured: package.is_featured,
+            sort_order: row.sort_order,
+        }
+    }
 }
 
 /// Every package, active or not, in the tenants' order.
 pub async fn packages(state: &AppState) -> AppResult<Vec<AdminPackage>> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, AdminPackageRow>(&format!(
         "SELECT {PACKAGE_COLUMNS} FROM credit_packages ORDER BY sort_order, credits, id"
     ))
     .fetch_all(state.db.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(package_from_row)
-        .collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(AdminPackage::from).collect())
 }
 
 async fn package_in(tx: &mut Tx, id: &str) -> AppResult<AdminPackage> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, AdminPackageRow>(&format!(
         "SELECT {PACKAGE_COLUMNS} FROM credit_packages WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(AppError::not_found)?;
-    Ok(package_from_row(&row)?)
+    Ok(row.into())
 }
 
 /// The input's problems, field by field, or the currency it names.
@@ -257,13 +263,10 @@ pub async fn move_package(
 ) -> AppResult<Vec<AdminPackage>> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let rows = sqlx::query("SELECT id FROM credit_packages ORDER BY sort_order, credits, id")
-        .fetch_all(&mut *tx)
-        .await?;
-    let mut order: Vec<String> = rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+    let mut order: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM credit_packages ORDER BY sort_order, credits, id")
+            .fetch_all(&mut *tx)
+            .await?;
     let from = order
         .iter()
         .position(|p| p == id)

@@ -7,41 +7,54 @@ use super::model::{AdminPlan, PlanInput, MODULES};
 use crate::auth::model::SessionView;
 use crate::backend::db::is_unique_violation;
 use crate::backend::ids::new_id;
-use crate::backend::{AppState, Db, Tx};
+use crate::backend::{AppState, Db, Flag, Tx};
 use crate::common::{AppError, AppResult, Currency, ErrorKind};
-use crate::plans::store::plan_from_row;
-use sqlx::Row;
+use crate::plans::store::PlanRow;
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "p.id, p.name, p.slug, p.currency, p.price_month, p.price_year, p.credits_per_period, \
      p.limit_sites, p.limit_seats, p.modules, p.features, p.is_active, p.sort_order, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM subscriptions s WHERE s.plan_id = p.id AND s.status <> 'canceled') AS subscribers";
 
-fn admin_plan(row: &sqlx::any::AnyRow) -> Result<AdminPlan, sqlx::Error> {
-    Ok(AdminPlan {
-        plan: plan_from_row(row)?,
-        is_active: row.try_get::<i64, _>("is_active")? == 1,
-        sort_order: row.try_get("sort_order")?,
-        subscribers: row.try_get("subscribers")?,
-    })
+/// A plan with what only admins manage, as [`COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct AdminPlanRow {
+    #[sqlx(flatten)]
+    plan: PlanRow,
+    is_active: Flag,
+    sort_order: i64,
+    subscribers: i64,
+}
+
+impl From<AdminPlanRow> for AdminPlan {
+    fn from(row: AdminPlanRow) -> Self {
+        AdminPlan {
+            plan: row.plan.into(),
+            is_active: row.is_active.into(),
+            sort_order: row.sort_order,
+            subscribers: row.subscribers,
+        }
+    }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<AdminPlan>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, AdminPlanRow>(&format!(
         "SELECT {COLUMNS} FROM plans p ORDER BY p.sort_order, p.price_month, p.id"
     ))
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(admin_plan).collect()
+    Ok(rows.into_iter().map(AdminPlan::from).collect())
 }
 
 async fn find(tx: &mut Tx, id: &str) -> AppResult<AdminPlan> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM plans p WHERE p.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok(admin_plan(&row)?)
+    let row = sqlx::query_as::<_, AdminPlanRow>(&format!(
+        "SELECT {COLUMNS} FROM plans p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    Ok(row.into())
 }
 
 /// Every problem of the input, field by field; the currency and the cleaned lists otherwise.

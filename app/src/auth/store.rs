@@ -2,10 +2,11 @@
 
 use super::model::{AccountView, SessionView, UserView};
 use super::tokens::{self, REFRESH_TTL};
+use crate::accounts::model::Role;
 use crate::backend::ids::new_id;
-use crate::backend::{Db, Timestamp, Tx};
+use crate::backend::{Db, Flag, Timestamp, Tx};
 use crate::plans::model::PlanRef;
-use sqlx::Row;
+use crate::subscriptions::model::SubscriptionStatus;
 
 /// A session that was just opened or rotated, with the refresh token to hand to the client.
 pub struct IssuedRefresh {
@@ -64,6 +65,16 @@ pub enum Rotation {
     ReuseDetected,
 }
 
+/// A refresh token with its session.
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    session_id: String,
+    expires_at: Timestamp,
+    spent_at: Option<Timestamp>,
+    user_id: String,
+    revoked_at: Option<Timestamp>,
+}
+
 /// Spends a refresh token and issues its successor in the same session. The spend is a
 /// conditional update, so of two concurrent uses of one token exactly one wins; the other is
 /// treated as reuse.
@@ -74,21 +85,23 @@ pub async fn rotate_refresh(
 ) -> Result<Rotation, sqlx::Error> {
     let hash = tokens::hash_token(presented);
     let mut tx = db.begin().await?;
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, RefreshRow>(
         "SELECT t.session_id, t.expires_at, t.spent_at, s.user_id, s.revoked_at \
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
+    let Some(RefreshRow {
+        session_id,
+        expires_at,
+        spent_at,
+        user_id,
+        revoked_at,
+    }) = row
+    else {
         return Ok(Rotation::Invalid);
     };
-    let session_id: String = row.try_get("session_id")?;
-    let user_id: String = row.try_get("user_id")?;
-    let expires_at: Timestamp = row.try_get("expires_at")?;
-    let spent_at: Option<Timestamp> = row.try_get("spent_at")?;
-    let revoked_at: Option<Timestamp> = row.try_get("revoked_at")?;
     if revoked_at.is_some() || expires_at <= now {
         return Ok(Rotation::Invalid);
     }
@@ -163,6 +176,61 @@ const VIEW_SELECT: &str =
      LEFT JOIN subscriptions sub ON sub.account_id = a.id AND sub.status <> 'canceled' \
      LEFT JOIN plans p ON p.id = sub.plan_id";
 
+/// The user, account and plan as [`VIEW_SELECT`] reads them.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: String,
+    email: String,
+    full_name: String,
+    is_admin: Flag,
+    email_verified_at: Option<Timestamp>,
+    role: Role,
+    account_id: String,
+    account_name: String,
+    slug: String,
+    subscription_status: Option<SubscriptionStatus>,
+    plan_id: Option<String>,
+    plan_name: Option<String>,
+    /// Comma-separated module names of the live plan.
+    modules: Option<String>,
+}
+
+impl SessionRow {
+    fn into_view(self, require_email_verification: bool) -> SessionView {
+        let email_verified = self.email_verified_at.is_some();
+        let is_admin = *self.is_admin;
+        SessionView {
+            user: UserView {
+                id: self.user_id,
+                email: self.email,
+                full_name: self.full_name,
+                is_admin,
+                email_verified,
+                role: self.role,
+            },
+            account: AccountView {
+                id: self.account_id,
+                name: self.account_name,
+                slug: self.slug,
+                plan: self
+                    .plan_id
+                    .zip(self.plan_name)
+                    .map(|(id, name)| PlanRef { id, name }),
+                subscription_status: self.subscription_status,
+                modules: self
+                    .modules
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect(),
+            },
+            must_verify_email: require_email_verification && !email_verified && !is_admin,
+        }
+    }
+}
+
 /// The signed-in user, account and plan for a live session; `None` once it is revoked or expired.
 pub async fn load_session_view(
     db: &Db,
@@ -171,7 +239,7 @@ pub async fn load_session_view(
     now: Timestamp,
     require_email_verification: bool,
 ) -> Result<Option<SessionView>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, SessionRow>(&format!(
         "{VIEW_SELECT} WHERE u.id = $2 AND EXISTS (SELECT 1 FROM sessions se WHERE se.id = $1 \
          AND se.user_id = u.id AND se.revoked_at IS NULL AND se.expires_at > $3)"
     ))
@@ -180,60 +248,16 @@ pub async fn load_session_view(
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    row.map(|row| view_from_row(&row, require_email_verification))
-        .transpose()
+    Ok(row.map(|row| row.into_view(require_email_verification)))
 }
 
 /// The same view for work done on a user's behalf outside a request (queued jobs).
 pub async fn load_user_view(db: &Db, user_id: &str) -> Result<Option<SessionView>, sqlx::Error> {
-    let row = sqlx::query(&format!("{VIEW_SELECT} WHERE u.id = $1"))
+    let row = sqlx::query_as::<_, SessionRow>(&format!("{VIEW_SELECT} WHERE u.id = $1"))
         .bind(user_id)
         .fetch_optional(db.pool())
         .await?;
-    row.map(|row| view_from_row(&row, false)).transpose()
-}
-
-fn view_from_row(
-    row: &sqlx::any::AnyRow,
-    require_email_verification: bool,
-) -> Result<SessionView, sqlx::Error> {
-    let email_verified = row
-        .try_get::<Option<Timestamp>, _>("email_verified_at")?
-        .is_some();
-    let plan = match (
-        row.try_get::<Option<String>, _>("plan_id")?,
-        row.try_get::<Option<String>, _>("plan_name")?,
-    ) {
-        (Some(id), Some(name)) => Some(PlanRef { id, name }),
-        _ => None,
-    };
-    let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
-    Ok(SessionView {
-        user: UserView {
-            id: row.try_get("user_id")?,
-            email: row.try_get("email")?,
-            full_name: row.try_get("full_name")?,
-            is_admin,
-            email_verified,
-            role: row.try_get("role")?,
-        },
-        account: AccountView {
-            id: row.try_get("account_id")?,
-            name: row.try_get("account_name")?,
-            slug: row.try_get("slug")?,
-            plan,
-            subscription_status: row.try_get("subscription_status")?,
-            modules: row
-                .try_get::<Option<String>, _>("modules")?
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(String::from)
-                .collect(),
-        },
-        must_verify_email: require_email_verification && !email_verified && !is_admin,
-    })
+    Ok(row.map(|row| row.into_view(false)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,9 +334,9 @@ pub async fn consume_email_token(
     if spent != 1 {
         return Ok(None);
     }
-    let row = sqlx::query("SELECT user_id, email FROM email_tokens WHERE token_hash = $1")
+    let spent_for = sqlx::query_as("SELECT user_id, email FROM email_tokens WHERE token_hash = $1")
         .bind(&hash)
         .fetch_one(&mut **tx)
         .await?;
-    Ok(Some((row.try_get("user_id")?, row.try_get("email")?)))
+    Ok(Some(spent_for))
 }

@@ -3,7 +3,6 @@
 
 use crate::backend::{Db, Timestamp};
 use crate::common::{AppError, ErrorKind};
-use sqlx::Row;
 
 /// How many attempts a key may make per window.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +37,7 @@ impl Default for AuthLimits {
 /// Counts one hit on `bucket`; refuses with 429 `throttled` (and how long to wait) past the limit.
 pub async fn hit(db: &Db, bucket: &str, limit: Limit, now: Timestamp) -> Result<(), AppError> {
     // A fixed window: the first hit after the window ended starts a new one.
-    let row = sqlx::query(
+    let (hits, window_start): (i64, Timestamp) = sqlx::query_as(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket) DO UPDATE SET \
            hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
@@ -50,8 +49,6 @@ pub async fn hit(db: &Db, bucket: &str, limit: Limit, now: Timestamp) -> Result<
     .bind(now - limit.window_seconds)
     .fetch_one(db.writer())
     .await?;
-    let hits: i64 = row.try_get("hits")?;
-    let window_start: Timestamp = row.try_get("window_start")?;
     if hits > limit.max_hits {
         let retry_after_seconds = (window_start + limit.window_seconds - now).max(1) as u64;
         return Err(AppError::new(ErrorKind::Throttled {

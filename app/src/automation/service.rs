@@ -4,7 +4,7 @@
 //! hold, so a job that the balance no longer covers fails with `insufficient_credits` and
 //! spends nothing.
 
-use super::model::{JobView, QueueRequest, MAX_JOBS_PER_BATCH};
+use super::model::{JobStatus, JobView, QueueRequest, MAX_JOBS_PER_BATCH};
 use crate::auth::model::SessionView;
 use crate::backend::clock::{rfc3339, Timestamp};
 use crate::backend::ids::new_id;
@@ -13,7 +13,6 @@ use crate::common::{AppError, AppResult};
 use crate::modules::model::WriterRequest;
 use crate::modules::model::WritingKind;
 use crate::modules::tasks::{require_module, run_writer, writer_plan};
-use sqlx::Row;
 
 /// A job running longer than this was cut off by a crash or a restart; its hold expires on its
 /// own, so marking it failed can never charge twice.
@@ -22,34 +21,53 @@ const INTERRUPTED_AFTER_SECONDS: i64 = 15 * 60;
 const JOB_COLUMNS: &str = "id, batch_id, site_id, site_name, kind, keyword, status, task_id, \
      credits_charged, error_code, error_message, created_at";
 
-fn job_from_row(row: &sqlx::any::AnyRow) -> Result<JobView, sqlx::Error> {
-    Ok(JobView {
-        id: row.try_get("id")?,
-        batch_id: row.try_get("batch_id")?,
-        site_id: row.try_get("site_id")?,
-        site_name: row.try_get("site_name")?,
-        kind: row.try_get("kind")?,
-        keyword: row.try_get("keyword")?,
-        status: row.try_get("status")?,
-        task_id: row.try_get("task_id")?,
-        credits_charged: row.try_get("credits_charged")?,
-        error_code: row.try_get("error_code")?,
-        error_message: row.try_get("error_message")?,
-        created_at: rfc3339(row.try_get("created_at")?),
-    })
+/// A job as [`JOB_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: String,
+    batch_id: String,
+    site_id: String,
+    site_name: String,
+    kind: WritingKind,
+    keyword: String,
+    status: JobStatus,
+    task_id: Option<String>,
+    credits_charged: i64,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    created_at: Timestamp,
+}
+
+impl From<JobRow> for JobView {
+    fn from(row: JobRow) -> Self {
+        JobView {
+            id: row.id,
+            batch_id: row.batch_id,
+            site_id: row.site_id,
+            site_name: row.site_name,
+            kind: row.kind,
+            keyword: row.keyword,
+            status: row.status,
+            task_id: row.task_id,
+            credits_charged: row.credits_charged,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            created_at: rfc3339(row.created_at),
+        }
+    }
 }
 
 /// The account's latest jobs, newest batch first, each batch in queue order.
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<JobView>> {
     require_module(state, view, "automation").await?;
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, JobRow>(&format!(
         "SELECT {JOB_COLUMNS} FROM automation_jobs WHERE account_id = $1 \
          ORDER BY created_at DESC, batch_id, position LIMIT 200"
     ))
     .bind(&view.account.id)
     .fetch_all(state.db.pool())
     .await?;
-    Ok(rows.iter().map(job_from_row).collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(JobView::from).collect())
 }
 
 /// The sites the request names (all of the account's when it names none), with their names.
@@ -151,13 +169,13 @@ pub async fn queue(
     }
     tx.commit().await?;
     spawn_runner(state.clone(), view.account.id.clone());
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, JobRow>(&format!(
         "SELECT {JOB_COLUMNS} FROM automation_jobs WHERE batch_id = $1 ORDER BY position"
     ))
     .bind(&batch_id)
     .fetch_all(state.db.pool())
     .await?;
-    Ok(rows.iter().map(job_from_row).collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(JobView::from).collect())
 }
 
 /// Runs the account's queued jobs in the background, after the request that queued them.
@@ -201,24 +219,33 @@ async fn claim(state: &AppState, id: &str) -> AppResult<bool> {
     Ok(claimed == 1)
 }
 
+/// What a claimed job runs, and for whom.
+#[derive(sqlx::FromRow)]
+struct QueuedJobRow {
+    account_id: String,
+    user_id: String,
+    site_id: String,
+    kind: WritingKind,
+    keyword: String,
+    words: Option<i64>,
+}
+
 async fn run_job(state: &AppState, id: &str) -> AppResult<()> {
-    let job = sqlx::query(
+    let job = sqlx::query_as::<_, QueuedJobRow>(
         "SELECT account_id, user_id, site_id, kind, keyword, words FROM automation_jobs WHERE id = $1",
     )
     .bind(id)
     .fetch_one(state.db.pool())
     .await?;
-    let account_id: String = job.try_get("account_id")?;
-    let user_id: String = job.try_get("user_id")?;
     let request = WriterRequest {
-        kind: job.try_get::<WritingKind, _>("kind")?.to_string(),
-        keyword: job.try_get("keyword")?,
-        words: job.try_get("words")?,
-        site_id: Some(job.try_get("site_id")?),
+        kind: job.kind.to_string(),
+        keyword: job.keyword,
+        words: job.words,
+        site_id: Some(job.site_id),
     };
-    let view = crate::auth::store::load_user_view(&state.db, &user_id)
+    let view = crate::auth::store::load_user_view(&state.db, &job.user_id)
         .await?
-        .filter(|view| view.account.id == account_id);
+        .filter(|view| view.account.id == job.account_id);
     let outcome = match view {
         Some(view) => run_writer(state, &view, request, None).await,
         None => Err(AppError::with_message(

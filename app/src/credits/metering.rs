@@ -8,7 +8,6 @@ use super::spend_sql;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Db, Timestamp, Tx};
 use crate::common::{AppError, AppResult};
-use sqlx::Row;
 
 /// How long a hold lives if its task never settles it (a crash); the scheduler releases it.
 pub const HOLD_SECONDS: i64 = 15 * 60;
@@ -16,23 +15,35 @@ const RELEASE_DESCRIPTION: &str = "Reservation given back";
 const USAGE_DESCRIPTION: &str = "Task usage";
 pub use super::model::{insufficient, PURCHASE_URL, UPGRADE_URL};
 
+/// An operation's price in credits.
+#[derive(sqlx::FromRow)]
+struct CreditCostRow {
+    operation: String,
+    label: String,
+    credits: i64,
+    unit_size: i64,
+    unit_label: String,
+}
+
+impl From<CreditCostRow> for CreditCost {
+    fn from(row: CreditCostRow) -> Self {
+        CreditCost {
+            operation: row.operation,
+            label: row.label,
+            credits: row.credits,
+            unit_size: row.unit_size,
+            unit_label: row.unit_label,
+        }
+    }
+}
+
 pub async fn costs(db: &Db) -> Result<Vec<CreditCost>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, CreditCostRow>(
         "SELECT operation, label, credits, unit_size, unit_label FROM credit_costs ORDER BY operation",
     )
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(CreditCost {
-                operation: row.try_get("operation")?,
-                label: row.try_get("label")?,
-                credits: row.try_get("credits")?,
-                unit_size: row.try_get("unit_size")?,
-                unit_label: row.try_get("unit_label")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(CreditCost::from).collect())
 }
 
 pub async fn cost_of(db: &Db, operation: &str) -> AppResult<CreditCost> {

@@ -8,51 +8,59 @@ use crate::auth::identity::require_active_plan;
 use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::idempotency::EffectKey;
-use crate::backend::{AppState, Db};
+use crate::backend::{AppState, Db, Flag};
 use crate::common::{AppError, AppResult, Currency, Money};
 use crate::invoices::model::{InvoicePurpose, InvoiceStatus};
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
-use sqlx::Row;
 
 const COLUMNS: &str = "id, name, credits, price, currency, is_featured";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<CreditPackageView, sqlx::Error> {
-    let currency: String = row.try_get("currency")?;
-    let is_featured: i64 = row.try_get("is_featured")?;
-    Ok(CreditPackageView {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        credits: row.try_get("credits")?,
-        price: Money::new(
-            row.try_get("price")?,
-            Currency::parse(&currency).unwrap_or_else(|_| Currency::usd()),
-        ),
-        is_featured: is_featured == 1,
-    })
+/// A package as [`COLUMNS`] reads it (the admins' catalogue reads these columns and more).
+#[derive(sqlx::FromRow)]
+pub(crate) struct PackageRow {
+    id: String,
+    name: String,
+    credits: i64,
+    price: i64,
+    currency: String,
+    is_featured: Flag,
+}
+
+impl From<PackageRow> for CreditPackageView {
+    fn from(row: PackageRow) -> Self {
+        CreditPackageView {
+            id: row.id,
+            name: row.name,
+            credits: row.credits,
+            price: Money::new(
+                row.price,
+                Currency::parse(&row.currency).unwrap_or_else(|_| Currency::usd()),
+            ),
+            is_featured: row.is_featured.into(),
+        }
+    }
 }
 
 /// The packages tenants can buy, in the order the admin set.
 pub async fn list_active(db: &Db) -> Result<Vec<CreditPackageView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, PackageRow>(&format!(
         "SELECT {COLUMNS} FROM credit_packages WHERE is_active = 1 ORDER BY sort_order, credits, id"
     ))
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.into_iter().map(CreditPackageView::from).collect())
 }
 
 async fn find_active(db: &Db, id: &str) -> AppResult<CreditPackageView> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, PackageRow>(&format!(
         "SELECT {COLUMNS} FROM credit_packages WHERE id = $1 AND is_active = 1"
     ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    match row {
-        Some(row) => Ok(from_row(&row)?),
-        None => Err(AppError::not_found()),
-    }
+    row.map(CreditPackageView::from)
+        .ok_or_else(AppError::not_found)
 }
 
 /// Buys a package: issue the invoice, charge the chosen (or default) method. A card or PayPal

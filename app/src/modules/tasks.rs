@@ -13,7 +13,6 @@ use crate::backend::{AppState, Timestamp, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::credits::metering::{self, Usage};
 use crate::credits::model::with_buffer;
-use sqlx::Row;
 
 pub const MAX_KEYWORDS: usize = 5_000;
 pub use super::model::DEFAULT_ARTICLE_WORDS;
@@ -404,37 +403,53 @@ pub async fn fail_orphaned(state: &AppState, before: Timestamp) -> AppResult<u64
 const TASK_VIEW: &str =
     "SELECT id, module, operation, status, credits_charged, result, provider, created_at FROM tasks";
 
+/// A task as [`TASK_VIEW`] reads it.
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: String,
+    module: String,
+    operation: String,
+    status: TaskStatus,
+    credits_charged: i64,
+    /// JSON text.
+    result: Option<String>,
+    provider: Option<String>,
+    created_at: Timestamp,
+}
+
+impl From<TaskRow> for TaskView {
+    fn from(row: TaskRow) -> Self {
+        TaskView {
+            id: row.id,
+            module: row.module,
+            operation: row.operation,
+            status: row.status,
+            credits_charged: row.credits_charged,
+            result: row.result.and_then(|r| serde_json::from_str(&r).ok()),
+            provider: row.provider,
+            created_at: rfc3339(row.created_at),
+        }
+    }
+}
+
 pub async fn find(state: &AppState, account_id: &str, id: &str) -> AppResult<Option<TaskView>> {
-    let row = sqlx::query(&format!("{TASK_VIEW} WHERE account_id = $1 AND id = $2"))
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?;
-    row.as_ref().map(view_from_row).transpose()
+    let row =
+        sqlx::query_as::<_, TaskRow>(&format!("{TASK_VIEW} WHERE account_id = $1 AND id = $2"))
+            .bind(account_id)
+            .bind(id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    Ok(row.map(TaskView::from))
 }
 
 /// The task a request with this effect key started, if one did.
 async fn find_by_key(state: &AppState, account_id: &str, key: &str) -> AppResult<Option<TaskView>> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, TaskRow>(&format!(
         "{TASK_VIEW} WHERE account_id = $1 AND idempotency_key = $2"
     ))
     .bind(account_id)
     .bind(key)
     .fetch_optional(state.db.pool())
     .await?;
-    row.as_ref().map(view_from_row).transpose()
-}
-
-fn view_from_row(row: &sqlx::any::AnyRow) -> AppResult<TaskView> {
-    let result: Option<String> = row.try_get("result")?;
-    Ok(TaskView {
-        id: row.try_get("id")?,
-        module: row.try_get("module")?,
-        operation: row.try_get("operation")?,
-        status: row.try_get("status")?,
-        credits_charged: row.try_get("credits_charged")?,
-        result: result.and_then(|r| serde_json::from_str(&r).ok()),
-        provider: row.try_get("provider")?,
-        created_at: rfc3339(row.try_get("created_at")?),
-    })
+    Ok(row.map(TaskView::from))
 }

@@ -13,7 +13,6 @@ use crate::common::{AppError, AppResult, ErrorKind};
 use crate::invoices::model::InvoiceStatus;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
 use crate::mail::notices;
-use sqlx::Row;
 
 /// A method the account can be charged with now.
 #[derive(Debug, Clone)]
@@ -23,13 +22,22 @@ pub struct ChargeableMethod {
     pub token: Option<String>,
 }
 
+/// A saved method as [`resolve_method`] reads it.
+#[derive(sqlx::FromRow)]
+struct MethodRow {
+    id: String,
+    kind: PaymentMethodKind,
+    status: PaymentMethodStatus,
+    gateway_token: Option<String>,
+}
+
 /// The method to charge: the one asked for, or the account's default.
 pub async fn resolve_method(
     db: &Db,
     account_id: &str,
     requested: Option<&str>,
 ) -> AppResult<ChargeableMethod> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, MethodRow>(
         "SELECT id, kind, status, gateway_token FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL \
          AND (($2 IS NOT NULL AND id = $2) OR ($2 IS NULL AND is_default = 1))",
     )
@@ -45,17 +53,16 @@ pub async fn resolve_method(
         };
         return Err(AppError::invalid("payment_method_id", message));
     };
-    let status: PaymentMethodStatus = row.try_get("status")?;
-    if status != PaymentMethodStatus::Active {
+    if row.status != PaymentMethodStatus::Active {
         return Err(AppError::invalid(
             "payment_method_id",
             "Approve this PayPal account first, or choose another payment method.",
         ));
     }
     Ok(ChargeableMethod {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        token: row.try_get("gateway_token")?,
+        id: row.id,
+        kind: row.kind,
+        token: row.gateway_token,
     })
 }
 
@@ -282,7 +289,7 @@ pub async fn void_uncharged(state: &AppState, older_than: Timestamp) -> AppResul
 /// than `older_than`: charge again with the same key (the processor answers with the first
 /// result) and settle. Renewal invoices are left to the renewal job, which does the same.
 pub async fn reconcile_stale(state: &AppState, older_than: Timestamp) -> AppResult<usize> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT p.id, p.invoice_id, m.gateway_token FROM payments p JOIN invoices i ON i.id = p.invoice_id \
          JOIN payment_methods m ON m.id = p.payment_method_id \
          WHERE p.status = 'pending' AND p.created_at < $1 AND i.purpose <> 'renewal'",
@@ -291,10 +298,8 @@ pub async fn reconcile_stale(state: &AppState, older_than: Timestamp) -> AppResu
     .fetch_all(state.db.pool())
     .await?;
     let mut settled = 0;
-    for row in rows {
-        let payment_id: String = row.try_get("id")?;
-        let invoice_id: String = row.try_get("invoice_id")?;
-        let Some(token): Option<String> = row.try_get("gateway_token")? else {
+    for (payment_id, invoice_id, token) in rows {
+        let Some(token) = token else {
             continue;
         };
         let mut tx = state.db.begin().await?;

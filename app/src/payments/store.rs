@@ -2,38 +2,50 @@
 //! simply not found.
 
 use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentMethodView};
-use crate::backend::{Db, Timestamp, Tx};
-use sqlx::Row;
+use crate::backend::{Db, Flag, Timestamp, Tx};
 
 const COLUMNS: &str = "id, kind, status, brand, last4, exp_month, exp_year, is_default";
 
-fn view(row: &sqlx::any::AnyRow) -> Result<PaymentMethodView, sqlx::Error> {
-    let id: String = row.try_get("id")?;
-    let status: PaymentMethodStatus = row.try_get("status")?;
-    let approval_url =
-        (status == PaymentMethodStatus::PendingApproval).then(|| format!("/sandbox/paypal/{id}"));
-    Ok(PaymentMethodView {
-        id,
-        kind: row.try_get("kind")?,
-        is_default: row.try_get::<i64, _>("is_default")? != 0,
-        brand: row.try_get("brand")?,
-        last4: row.try_get("last4")?,
-        exp_month: row.try_get("exp_month")?,
-        exp_year: row.try_get("exp_year")?,
-        status,
-        approval_url,
-    })
+/// A payment method as [`COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct PaymentMethodRow {
+    id: String,
+    kind: PaymentMethodKind,
+    status: PaymentMethodStatus,
+    brand: Option<String>,
+    last4: Option<String>,
+    exp_month: Option<i64>,
+    exp_year: Option<i64>,
+    is_default: Flag,
+}
+
+impl From<PaymentMethodRow> for PaymentMethodView {
+    fn from(row: PaymentMethodRow) -> Self {
+        let approval_url = (row.status == PaymentMethodStatus::PendingApproval)
+            .then(|| format!("/sandbox/paypal/{}", row.id));
+        PaymentMethodView {
+            id: row.id,
+            kind: row.kind,
+            is_default: row.is_default.into(),
+            brand: row.brand,
+            last4: row.last4,
+            exp_month: row.exp_month,
+            exp_year: row.exp_year,
+            status: row.status,
+            approval_url,
+        }
+    }
 }
 
 pub async fn list(db: &Db, account_id: &str) -> Result<Vec<PaymentMethodView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, PaymentMethodRow>(&format!(
         "SELECT {COLUMNS} FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL \
          ORDER BY is_default DESC, created_at DESC, id"
     ))
     .bind(account_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(view).collect()
+    Ok(rows.into_iter().map(PaymentMethodView::from).collect())
 }
 
 pub async fn find(
@@ -41,14 +53,14 @@ pub async fn find(
     account_id: &str,
     id: &str,
 ) -> Result<Option<PaymentMethodView>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query_as::<_, PaymentMethodRow>(&format!(
         "SELECT {COLUMNS} FROM payment_methods WHERE account_id = $1 AND id = $2 AND removed_at IS NULL"
     ))
     .bind(account_id)
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    row.as_ref().map(view).transpose()
+    Ok(row.map(PaymentMethodView::from))
 }
 
 pub struct NewMethod<'a> {
@@ -160,16 +172,14 @@ pub async fn gateway_token(
     account_id: &str,
     id: &str,
 ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT kind, gateway_token FROM payment_methods WHERE account_id = $1 AND id = $2 AND status = 'active' \
          AND removed_at IS NULL",
     )
     .bind(account_id)
     .bind(id)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| Ok((r.try_get("kind")?, r.try_get("gateway_token")?)))
-        .transpose()
+    .await
 }
 
 /// Settles a PayPal-style approval: approved methods become active (and the default when the

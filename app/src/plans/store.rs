@@ -1,51 +1,69 @@
 //! SQL for plans.
 
 use super::model::{BillingInterval, PlanLimits, PlanView, Prices};
-use crate::backend::Db;
+use crate::backend::{Db, Flag};
 use crate::common::{Currency, Money};
-use sqlx::Row;
 
 /// Every active plan, in the catalogue's order.
 pub async fn list_active(db: &Db) -> Result<Vec<PlanView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, PlanRow>(
         "SELECT id, name, slug, currency, price_month, price_year, credits_per_period, limit_sites, \
          limit_seats, modules, features FROM plans WHERE is_active = 1 ORDER BY sort_order, price_month",
     )
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(plan_from_row).collect()
+    Ok(rows.into_iter().map(PlanView::from).collect())
 }
 
-pub fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<PlanView, sqlx::Error> {
-    let currency: String = row.try_get("currency")?;
-    let currency = Currency::parse(&currency).map_err(|e| sqlx::Error::Decode(e.into()))?;
-    let split = |text: String, sep: char| -> Vec<String> {
-        text.split(sep)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    Ok(PlanView {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        slug: row.try_get("slug")?,
-        prices: Prices {
-            month: Money::new(row.try_get("price_month")?, currency.clone()),
-            year: Money::new(row.try_get("price_year")?, currency),
-        },
-        credits_per_period: row.try_get("credits_per_period")?,
-        limits: PlanLimits {
-            sites: row.try_get("limit_sites")?,
-            seats: row.try_get("limit_seats")?,
-            modules: split(row.try_get("modules")?, ','),
-        },
-        features: split(row.try_get("features")?, '\n'),
-    })
+/// A plan as the catalogue reads it (the admins' list reads the same columns and more).
+#[derive(Debug, sqlx::FromRow)]
+pub struct PlanRow {
+    id: String,
+    name: String,
+    slug: String,
+    #[sqlx(try_from = "String")]
+    currency: Currency,
+    price_month: i64,
+    price_year: i64,
+    credits_per_period: i64,
+    limit_sites: i64,
+    limit_seats: i64,
+    /// Comma-separated module names.
+    modules: String,
+    /// One feature per line.
+    features: String,
+}
+
+impl From<PlanRow> for PlanView {
+    fn from(row: PlanRow) -> Self {
+        let split = |text: String, sep: char| -> Vec<String> {
+            text.split(sep)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        PlanView {
+            id: row.id,
+            name: row.name,
+            slug: row.slug,
+            prices: Prices {
+                month: Money::new(row.price_month, row.currency.clone()),
+                year: Money::new(row.price_year, row.currency),
+            },
+            credits_per_period: row.credits_per_period,
+            limits: PlanLimits {
+                sites: row.limit_sites,
+                seats: row.limit_seats,
+                modules: split(row.modules, ','),
+            },
+            features: split(row.features, '\n'),
+        }
+    }
 }
 
 /// What billing needs to know of a plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PlanPricing {
     pub id: String,
     pub name: String,
@@ -53,6 +71,7 @@ pub struct PlanPricing {
     pub price_month: i64,
     pub price_year: i64,
     pub credits_per_period: i64,
+    #[sqlx(try_from = "Flag")]
     pub is_active: bool,
 }
 
@@ -70,22 +89,10 @@ pub async fn pricing(
     tx: &mut crate::backend::Tx,
     id: &str,
 ) -> Result<Option<PlanPricing>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT id, name, currency, price_month, price_year, credits_per_period, is_active FROM plans WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|row| {
-        Ok(PlanPricing {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            currency: row.try_get("currency")?,
-            price_month: row.try_get("price_month")?,
-            price_year: row.try_get("price_year")?,
-            credits_per_period: row.try_get("credits_per_period")?,
-            is_active: row.try_get::<i64, _>("is_active")? != 0,
-        })
-    })
-    .transpose()
+    .await
 }

@@ -6,29 +6,38 @@ use crate::auth::identity::require_active_plan;
 use crate::auth::model::SessionView;
 use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
-use crate::backend::AppState;
+use crate::backend::{AppState, Timestamp};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::limits::service::{ensure_room, lock_and_read, sites_used};
-use sqlx::Row;
+
+/// One of the account's sites.
+#[derive(sqlx::FromRow)]
+struct SiteRow {
+    id: String,
+    name: String,
+    url: String,
+    created_at: Timestamp,
+}
+
+impl From<SiteRow> for SiteView {
+    fn from(row: SiteRow) -> Self {
+        SiteView {
+            id: row.id,
+            name: row.name,
+            url: row.url,
+            created_at: rfc3339(row.created_at),
+        }
+    }
+}
 
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SiteView>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, SiteRow>(
         "SELECT id, name, url, created_at FROM sites WHERE account_id = $1 ORDER BY created_at, id",
     )
     .bind(&view.account.id)
     .fetch_all(state.db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(SiteView {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                url: row.try_get("url")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+    Ok(rows.into_iter().map(SiteView::from).collect())
 }
 
 fn validate(new: &NewSite) -> AppResult<(String, String)> {

@@ -3,21 +3,24 @@
 
 use super::model::{SubscriptionStatus, SubscriptionView};
 use crate::backend::clock::rfc3339;
-use crate::backend::{Db, Timestamp, Tx};
+use crate::backend::{Db, Flag, Timestamp, Tx};
 use crate::plans::model::{BillingInterval, PlanRef};
-use sqlx::Row;
 
 /// The rows the services reason about.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SubscriptionRow {
     pub id: String,
     pub account_id: String,
     pub plan_id: String,
     pub status: SubscriptionStatus,
+    #[sqlx(rename = "billing_interval")]
     pub interval: BillingInterval,
+    #[sqlx(rename = "current_period_start")]
     pub period_start: Option<Timestamp>,
+    #[sqlx(rename = "current_period_end")]
     pub period_end: Option<Timestamp>,
     pub anchor_at: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
     pub cancel_at_period_end: bool,
     pub scheduled_plan_id: Option<String>,
     pub payment_method_id: Option<String>,
@@ -31,44 +34,23 @@ const ROW: &str = "SELECT id, account_id, plan_id, status, billing_interval, cur
      anchor_at, cancel_at_period_end, scheduled_plan_id, payment_method_id, past_due_since, renewal_attempts, \
      changing_invoice_id FROM subscriptions";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionRow, sqlx::Error> {
-    Ok(SubscriptionRow {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        plan_id: row.try_get("plan_id")?,
-        status: row.try_get("status")?,
-        interval: row.try_get("billing_interval")?,
-        period_start: row.try_get("current_period_start")?,
-        period_end: row.try_get("current_period_end")?,
-        anchor_at: row.try_get("anchor_at")?,
-        cancel_at_period_end: row.try_get::<i64, _>("cancel_at_period_end")? != 0,
-        scheduled_plan_id: row.try_get("scheduled_plan_id")?,
-        payment_method_id: row.try_get("payment_method_id")?,
-        past_due_since: row.try_get("past_due_since")?,
-        renewal_attempts: row.try_get("renewal_attempts")?,
-        changing_invoice_id: row.try_get("changing_invoice_id")?,
-    })
-}
-
 pub async fn find(
     tx: &mut Tx,
     account_id: &str,
     id: &str,
 ) -> Result<Option<SubscriptionRow>, sqlx::Error> {
-    let row = sqlx::query(&format!("{ROW} WHERE account_id = $1 AND id = $2"))
+    sqlx::query_as(&format!("{ROW} WHERE account_id = $1 AND id = $2"))
         .bind(account_id)
         .bind(id)
         .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await
 }
 
 pub async fn find_by_id(tx: &mut Tx, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
-    let row = sqlx::query(&format!("{ROW} WHERE id = $1"))
+    sqlx::query_as(&format!("{ROW} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await
 }
 
 pub struct NewSubscription<'a> {
@@ -304,49 +286,58 @@ const VIEW: &str = "SELECT s.id, s.plan_id, p.name AS plan_name, s.status, s.bil
      s.payment_method_id, s.canceled_at FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
      LEFT JOIN plans sp ON sp.id = s.scheduled_plan_id";
 
-fn view_from_row(row: &sqlx::any::AnyRow) -> Result<SubscriptionView, sqlx::Error> {
-    let status: SubscriptionStatus = row.try_get("status")?;
-    let cancel_at_period_end = row.try_get::<i64, _>("cancel_at_period_end")? != 0;
-    let period_end: Option<Timestamp> = row.try_get("current_period_end")?;
-    let renews = status.renews() && !cancel_at_period_end;
-    let scheduled_plan = match row.try_get::<Option<String>, _>("scheduled_plan_id")? {
-        Some(id) => Some(PlanRef {
-            id,
-            name: row.try_get("scheduled_plan_name")?,
-        }),
-        None => None,
-    };
-    Ok(SubscriptionView {
-        id: row.try_get("id")?,
-        plan: PlanRef {
-            id: row.try_get("plan_id")?,
-            name: row.try_get("plan_name")?,
-        },
-        interval: row.try_get("billing_interval")?,
-        current_period_start: row
-            .try_get::<Option<Timestamp>, _>("current_period_start")?
-            .map(rfc3339),
-        current_period_end: period_end.map(rfc3339),
-        renewal_date: period_end.filter(|_| renews).map(rfc3339),
-        cancel_at_period_end,
-        scheduled_plan,
-        payment_method_id: row.try_get("payment_method_id")?,
-        canceled_at: row
-            .try_get::<Option<Timestamp>, _>("canceled_at")?
-            .map(rfc3339),
-        status,
-    })
+/// A subscription with its plans' names, as [`VIEW`] reads it.
+#[derive(sqlx::FromRow)]
+struct SubscriptionViewRow {
+    id: String,
+    plan_id: String,
+    plan_name: String,
+    status: SubscriptionStatus,
+    billing_interval: BillingInterval,
+    current_period_start: Option<Timestamp>,
+    current_period_end: Option<Timestamp>,
+    cancel_at_period_end: Flag,
+    scheduled_plan_id: Option<String>,
+    scheduled_plan_name: Option<String>,
+    payment_method_id: Option<String>,
+    canceled_at: Option<Timestamp>,
+}
+
+impl From<SubscriptionViewRow> for SubscriptionView {
+    fn from(row: SubscriptionViewRow) -> Self {
+        let cancel_at_period_end = *row.cancel_at_period_end;
+        let renews = row.status.renews() && !cancel_at_period_end;
+        SubscriptionView {
+            id: row.id,
+            plan: PlanRef {
+                id: row.plan_id,
+                name: row.plan_name,
+            },
+            status: row.status,
+            interval: row.billing_interval,
+            current_period_start: row.current_period_start.map(rfc3339),
+            current_period_end: row.current_period_end.map(rfc3339),
+            renewal_date: row.current_period_end.filter(|_| renews).map(rfc3339),
+            cancel_at_period_end,
+            scheduled_plan: row
+                .scheduled_plan_id
+                .zip(row.scheduled_plan_name)
+                .map(|(id, name)| PlanRef { id, name }),
+            payment_method_id: row.payment_method_id,
+            canceled_at: row.canceled_at.map(rfc3339),
+        }
+    }
 }
 
 /// The account's subscriptions, the live one first.
 pub async fn list(db: &Db, account_id: &str) -> Result<Vec<SubscriptionView>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, SubscriptionViewRow>(&format!(
         "{VIEW} WHERE s.account_id = $1 ORDER BY CASE WHEN s.status = 'canceled' THEN 1 ELSE 0 END, s.created_at DESC"
     ))
     .bind(account_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(view_from_row).collect()
+    Ok(rows.into_iter().map(SubscriptionView::from).collect())
 }
 
 pub async fn view(
@@ -354,10 +345,12 @@ pub async fn view(
     account_id: &str,
     id: &str,
 ) -> Result<Option<SubscriptionView>, sqlx::Error> {
-    let row = sqlx::query(&format!("{VIEW} WHERE s.account_id = $1 AND s.id = $2"))
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(view_from_row).transpose()
+    let row = sqlx::query_as::<_, SubscriptionViewRow>(&format!(
+        "{VIEW} WHERE s.account_id = $1 AND s.id = $2"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(SubscriptionView::from))
 }

@@ -15,20 +15,52 @@ use crate::backend::ids::new_id;
 use crate::backend::{mail, AppState, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::limits::service::{ensure_room, lock_and_read, seats_used};
-use sqlx::Row;
+
+/// A member of the team.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: String,
+    email: String,
+    full_name: String,
+    role: Role,
+    created_at: Timestamp,
+}
+
+impl From<MemberRow> for TeamEntry {
+    fn from(row: MemberRow) -> Self {
+        TeamEntry {
+            id: row.id,
+            email: row.email,
+            full_name: row.full_name,
+            role: row.role,
+            status: TeamStatus::Active,
+            since: rfc3339(row.created_at),
+            expires_at: None,
+        }
+    }
+}
+
+/// An invitation nobody accepted or revoked (it may have expired).
+#[derive(sqlx::FromRow)]
+struct PendingInvitationRow {
+    id: String,
+    email: String,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+}
 
 /// Members (the owner first) then open invitations, oldest first.
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<TeamEntry>> {
     let account_id = &view.account.id;
     let now = state.clock.now();
-    let users = sqlx::query(
+    let users = sqlx::query_as::<_, MemberRow>(
         "SELECT id, email, full_name, role, created_at FROM users WHERE account_id = $1 \
          ORDER BY CASE WHEN role = 'owner' THEN 0 ELSE 1 END, created_at, id",
     )
     .bind(account_id)
     .fetch_all(state.db.pool())
     .await?;
-    let pending = sqlx::query(
+    let pending = sqlx::query_as::<_, PendingInvitationRow>(
         "SELECT id, email, created_at, expires_at FROM invitations WHERE account_id = $1 \
          AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY created_at, id",
     )
@@ -36,27 +68,12 @@ pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<TeamEnt
     .fetch_all(state.db.pool())
     .await?;
     let mut team = Vec::with_capacity(users.len() + pending.len());
-    for row in users {
-        team.push(TeamEntry {
-            id: row.try_get("id")?,
-            email: row.try_get("email")?,
-            full_name: row.try_get("full_name")?,
-            role: row.try_get("role")?,
-            status: TeamStatus::Active,
-            since: rfc3339(row.try_get("created_at")?),
-            expires_at: None,
-        });
-    }
-    for row in pending {
-        let expires_at: Timestamp = row.try_get("expires_at")?;
-        team.push(invitation_entry(
-            row.try_get("id")?,
-            row.try_get("email")?,
-            row.try_get("created_at")?,
-            expires_at,
-            now,
-        ));
-    }
+    team.extend(users.into_iter().map(TeamEntry::from));
+    team.extend(
+        pending
+            .into_iter()
+            .map(|row| invitation_entry(row.id, row.email, row.created_at, row.expires_at, now)),
+    );
     Ok(team)
 }
 
@@ -172,22 +189,20 @@ pub async fn remove(state: &AppState, view: &SessionView, id: &str) -> AppResult
         tx.commit().await?;
         return Ok(());
     }
-    let member =
-        sqlx::query("SELECT role, full_name, email FROM users WHERE id = $1 AND account_id = $2")
-            .bind(id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-    let role: Role = member.try_get("role")?;
+    let (role, full_name, email): (Role, String, String) = sqlx::query_as(
+        "SELECT role, full_name, email FROM users WHERE id = $1 AND account_id = $2",
+    )
+    .bind(id)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(AppError::not_found)?;
     if role == Role::Owner {
         return Err(AppError::with_message(
             ErrorKind::Forbidden,
             "The account owner cannot be removed from the team.",
         ));
     }
-    let full_name: String = member.try_get("full_name")?;
-    let email: String = member.try_get("email")?;
     let own_account = own_workspace(&mut tx, &full_name, &email, now).await?;
     sqlx::query(
         "UPDATE users SET account_id = $1, role = 'owner', updated_at = $2 WHERE id = $3 AND account_id = $4",
@@ -235,7 +250,7 @@ pub async fn preview(
 ) -> AppResult<InvitationPreview> {
     let now = state.clock.now();
     let invitation = invitations::find_open(state.db.pool(), token, now).await?;
-    let row = sqlx::query(
+    let (account_name, inviter_name, inviter_email): (String, String, String) = sqlx::query_as(
         "SELECT a.name AS account_name, u.full_name, u.email FROM accounts a \
          JOIN users u ON u.id = $2 WHERE a.id = $1",
     )
@@ -243,9 +258,8 @@ pub async fn preview(
     .bind(&invitation.invited_by)
     .fetch_one(state.db.pool())
     .await?;
-    let inviter_name: String = row.try_get("full_name")?;
     let invited_by = if inviter_name.is_empty() {
-        row.try_get("email")?
+        inviter_email
     } else {
         inviter_name
     };
@@ -258,7 +272,7 @@ pub async fn preview(
         _ => JoinPath::SignIn,
     };
     Ok(InvitationPreview {
-        account_name: row.try_get("account_name")?,
+        account_name,
         email: invitation.email,
         invited_by,
         how,
