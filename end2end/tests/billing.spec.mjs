@@ -182,3 +182,40 @@ test("the invoice and payment histories page through every row", async ({ page }
   await expect(invoices.locator("tr[data-invoice]")).toHaveCount(20);
   expect(errors).toEqual([]);
 });
+
+test("an invoice waiting for a bank transfer is paid now by card instead, after a decline", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signUp(page);
+  await page.goto("/account/billing");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Pay by bank transfer" }).click();
+  await expect(page.locator('li[data-method-kind="bank_transfer"]')).toContainText("Default");
+  await page.goto("/account/plans");
+  await planCard(page, "starter").getByRole("button", { name: "Subscribe" }).click();
+  await expect(page).toHaveURL(/\/account\/billing\?pending=1/);
+  await hydrated(page);
+
+  const open = page.locator("#open-invoices article.open-invoice").first();
+  await expect(open).toContainText("Subscription");
+  await expect(open).toContainText("Add a card or connect PayPal above to pay it now.");
+
+  // A card added on the page shows up in the invoice's picker at once; this one declines.
+  await addCard(page, "4000 0000 0000 0341");
+  await expect(open.getByLabel("Pay with")).toContainText("ending 0341");
+  await open.getByRole("button", { name: "Pay now" }).click();
+  await expect(page.getByRole("alert").first()).toContainText("Payment declined");
+  await expect(open).toBeVisible();
+
+  await addCard(page, "4242 4242 4242 4242");
+  const working = await open.locator("option", { hasText: "ending 4242" }).getAttribute("value");
+  await open.getByLabel("Pay with").selectOption(working);
+  await open.getByRole("button", { name: "Pay now" }).click();
+  await expect(page.getByTestId("invoice-paid")).toContainText("is paid ($29.00)");
+  await expect(page.locator("#open-invoices")).toHaveCount(0);
+  await expect(page.locator("tr[data-payment]").first()).toContainText("succeeded");
+
+  // The gate is open: the plan is active with its credits.
+  await page.goto("/");
+  await expect(page.getByTestId("dashboard-balance")).toHaveText("1000");
+  expect(errors.filter((e) => !e.includes("402"))).toEqual([]);
+});

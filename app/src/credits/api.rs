@@ -55,7 +55,7 @@ pub async fn buy_credit_package(
     )
     .await?;
     if !outcome.credits_granted && outcome.payment.is_none() {
-        leptos_axum::redirect("/account/billing?pending=package#manual-payment");
+        leptos_axum::redirect("/account/billing?pending=package#open-invoices");
     }
     Ok(outcome)
 }

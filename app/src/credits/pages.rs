@@ -6,9 +6,10 @@ use super::api::{
 };
 use super::model::{CreditPackageView, EntryKind, UsageFilter, UsageSummary};
 use super::widget::use_balance;
+use crate::common::AppError;
 use crate::limits::pages::LimitList;
-use crate::payments::api::list_payment_methods;
 use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
+use crate::payments::open_invoices::MethodSelect;
 use crate::ui::chart::BarChart;
 use crate::ui::errors::FormError;
 use crate::ui::format::date;
@@ -160,9 +161,11 @@ fn UsageFilters(filter: Memo<UsageFilter>) -> impl IntoView {
 /// and PayPal purchases credit at once; a bank transfer leaves an invoice to pay. The page owns
 /// `buy`, so its invoice and payment lists reload after a purchase.
 #[component]
-pub fn CreditPackagesCard(buy: ServerAction<BuyCreditPackage>) -> impl IntoView {
+pub fn CreditPackagesCard(
+    buy: ServerAction<BuyCreditPackage>,
+    methods: Resource<Result<Vec<PaymentMethodView>, AppError>>,
+) -> impl IntoView {
     let packages = Resource::new(|| (), |_| list_credit_packages());
-    let methods = Resource::new(|| (), |_| list_payment_methods());
     let error = action_error(buy);
     let balance = use_balance();
     // A fresh key for each purchase: the same submission twice buys once.
@@ -225,14 +228,7 @@ fn PackageCard(
             <ActionForm action=buy attr:class="package-action">
                 <input type="hidden" name="package_id" value=form_id/>
                 <crate::ui::forms::RequestKeyInput key=request_key/>
-                {(!disabled).then(|| view! {
-                    <select name="payment_method_id" aria-label="Pay with">
-                        {methods.into_iter().map(|m| {
-                            let label = m.label();
-                            view! { <option value=m.id.clone() selected=m.is_default>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                })}
+                {(!disabled).then(|| view! { <MethodSelect methods/> })}
                 <SubmitButton pending=buy.pending() label="Buy" busy_label="Buying…"/>
             </ActionForm>
         </article>

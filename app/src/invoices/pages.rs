@@ -82,7 +82,7 @@ fn InvoiceDetail(invoice: InvoiceView) -> impl IntoView {
             <p>
                 <a class="button" href=invoice.pdf_url.clone() download=format!("{}.pdf", invoice.number) rel="external">"Download PDF"</a>
                 " "
-                {invoice.is_open().then(|| view! { <a class="button button-secondary" href="/account/billing#manual-payment">"Pay by bank transfer"</a> })}
+                {invoice.is_open().then(|| view! { <a class="button button-secondary" href="/account/billing#open-invoices">"Pay this invoice"</a> })}
             </p>
         </section>
     }

@@ -97,6 +97,30 @@ pub async fn list_payments(
     Ok(super::records::list(&app_state()?.db, Some(&view.account.id), None, page).await?)
 }
 
+/// Pays an open invoice now with the chosen method (the default when none). `request_key` (one
+/// per rendered form) makes a double click charge once.
+#[server(endpoint = "billing/pay-invoice")]
+pub async fn pay_invoice(
+    invoice_id: String,
+    payment_method_id: Option<String>,
+    request_key: String,
+) -> Result<super::model::PaymentView, AppError> {
+    let (view, _) = require_session().await?;
+    let state = &app_state()?;
+    let view = &view;
+    let request = super::model::PayInvoiceRequest { payment_method_id };
+    let fingerprint =
+        crate::backend::idempotency::fingerprint("pay-invoice", &(&invoice_id, &request));
+    crate::backend::idempotency::once_for_form(
+        state,
+        &view.account.id,
+        Some(&request_key),
+        &fingerprint,
+        |_| async move { super::pay_now::pay_invoice(state, view, &invoice_id, &request).await },
+    )
+    .await
+}
+
 /// Manual payments waiting for an admin, oldest first would hide new ones: newest first.
 #[server(endpoint = "admin/pending-payments")]
 pub async fn pending_manual_payments() -> Result<Vec<super::model::PaymentView>, AppError> {

@@ -8,6 +8,7 @@ use super::gateway::{ChargeOutcome, ChargeRequest, DeclineCode};
 use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentStatus, PaymentView};
 use super::records::{self, NewPayment};
 use super::settlement;
+use crate::backend::db::is_unique_violation;
 use crate::backend::{AppState, Db, Timestamp};
 use crate::common::{AppError, AppResult, ErrorKind};
 use crate::invoices::model::InvoiceStatus;
@@ -66,21 +67,35 @@ pub async fn resolve_method(
     })
 }
 
+/// What a declined charge does to its invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDecline {
+    /// The rules of settlement.rs (`invoice_charge_failed`): the purchase that issued the invoice
+    /// fails with it; a renewal stays open for dunning.
+    FailPurchase,
+    /// Nothing changes: the account tried to pay an invoice that waits for its money, and may try
+    /// again or pay another way.
+    KeepOpen,
+}
+
 /// Charges the invoice to `method`. A bank transfer charges nothing: the invoice stays open
 /// for a manual payment and `None` is returned. Otherwise the settled payment is returned
-/// (succeeded or failed); the invoice's effects or failure consequences are applied.
+/// (succeeded or failed); the invoice's effects, or what `on_decline` says, are applied.
 pub async fn pay(
     state: &AppState,
     invoice: &InvoiceFacts,
     method: &ChargeableMethod,
+    on_decline: OnDecline,
 ) -> AppResult<Option<PaymentView>> {
     let mut tx = state.db.begin().await?;
     let started = start_charge(&mut tx, invoice, method, state.clock.now()).await?;
     tx.commit().await?;
     match started {
-        Some((payment_id, token)) => charge_and_settle(state, invoice, &payment_id, token)
-            .await
-            .map(Some),
+        Some((payment_id, token)) => {
+            charge_and_settle(state, invoice, &payment_id, token, on_decline)
+                .await
+                .map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -102,26 +117,35 @@ async fn start_charge(
     else {
         return Ok(None);
     };
-    let payment_id = match records::pending_of_invoice(tx, &invoice.id).await? {
-        Some(id) => id,
-        None => {
-            records::insert(
-                tx,
-                NewPayment {
-                    account_id: &invoice.account_id,
-                    invoice_id: &invoice.id,
-                    payment_method_id: Some(&method.id),
-                    method_kind: method.kind,
-                    status: PaymentStatus::Pending,
-                    amount: invoice.total,
-                    currency: &invoice.currency,
-                    reference: None,
-                    receipt_content_type: None,
-                    at: now,
-                },
-            )
-            .await?
+    if let Some(id) = records::pending_of_invoice(tx, &invoice.id).await? {
+        return Ok(Some((id, token)));
+    }
+    let inserted = records::insert(
+        tx,
+        NewPayment {
+            account_id: &invoice.account_id,
+            invoice_id: &invoice.id,
+            payment_method_id: Some(&method.id),
+            method_kind: method.kind,
+            status: PaymentStatus::Pending,
+            amount: invoice.total,
+            currency: &invoice.currency,
+            reference: None,
+            receipt_content_type: None,
+            at: now,
+        },
+    )
+    .await;
+    let payment_id = match inserted {
+        Ok(id) => id,
+        // Another charge started at the same time, or a bank transfer waits for approval.
+        Err(e) if is_unique_violation(&e, "payments_one_awaiting_key", "payments.invoice_id") => {
+            return Err(AppError::with_message(
+                ErrorKind::Conflict,
+                "A payment of this invoice is already in progress or waiting for approval.",
+            ));
         }
+        Err(e) => return Err(e.into()),
     };
     Ok(Some((payment_id, token)))
 }
@@ -131,6 +155,7 @@ async fn charge_and_settle(
     invoice: &InvoiceFacts,
     payment_id: &str,
     token: String,
+    on_decline: OnDecline,
 ) -> AppResult<PaymentView> {
     let outcome = state
         .gateway
@@ -163,7 +188,10 @@ async fn charge_and_settle(
             None => {
                 settlement::invoice_paid(&mut tx, &current, now).await?;
             }
-            Some(_) => settlement::invoice_charge_failed(&mut tx, &current, now).await?,
+            Some(_) if on_decline == OnDecline::FailPurchase => {
+                settlement::invoice_charge_failed(&mut tx, &current, now).await?;
+            }
+            Some(_) => {}
         }
     }
     tx.commit().await?;
@@ -206,7 +234,8 @@ pub async fn pay_issued(
     let Some((payment_id, token)) = started else {
         return Ok(None);
     };
-    let payment = charge_and_settle(state, &facts, &payment_id, token).await?;
+    let payment =
+        charge_and_settle(state, &facts, &payment_id, token, OnDecline::FailPurchase).await?;
     match failed_payment_error(&payment) {
         Some(error) => Err(error),
         None => Ok(Some(payment)),
@@ -242,9 +271,9 @@ pub async fn finish_issued(
     .await?;
     tx.commit().await?;
     let payment = match pending {
-        Some((payment_id, Some(token))) if facts.status == InvoiceStatus::Open => {
-            Some(charge_and_settle(state, &facts, &payment_id, token).await?)
-        }
+        Some((payment_id, Some(token))) if facts.status == InvoiceStatus::Open => Some(
+            charge_and_settle(state, &facts, &payment_id, token, OnDecline::FailPurchase).await?,
+        ),
         _ => match newest {
             Some(id) => records::find(&state.db, Some(account_id), &id).await?,
             None => None,
@@ -306,7 +335,7 @@ pub async fn reconcile_stale(state: &AppState, older_than: Timestamp) -> AppResu
         let facts = invoices::facts(&mut tx, &invoice_id).await?;
         tx.commit().await?;
         if let Some(facts) = facts {
-            charge_and_settle(state, &facts, &payment_id, token).await?;
+            charge_and_settle(state, &facts, &payment_id, token, OnDecline::FailPurchase).await?;
             settled += 1;
         }
     }

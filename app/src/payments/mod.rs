@@ -3,6 +3,7 @@
 pub mod api;
 pub mod card;
 pub mod model;
+pub mod open_invoices;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -11,6 +12,8 @@ pub mod checkout;
 pub mod gateway;
 #[cfg(feature = "ssr")]
 pub mod manual;
+#[cfg(feature = "ssr")]
+pub mod pay_now;
 #[cfg(feature = "ssr")]
 pub mod receipts;
 #[cfg(feature = "ssr")]

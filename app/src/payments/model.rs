@@ -93,6 +93,13 @@ impl PaymentMethodView {
     }
 }
 
+/// `POST /api/v1/billing/invoices/{id}/pay/`: the method to charge (the default when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayInvoiceRequest {
+    #[serde(default)]
+    pub payment_method_id: Option<String>,
+}
+
 /// `POST /api/v1/billing/payment-methods/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewPaymentMethod {

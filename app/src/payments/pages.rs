@@ -2,10 +2,11 @@
 //! sandbox PayPal approval page.
 
 use super::api::{
-    list_payment_methods, list_payments, pending_paypal, AddCard, AddPaymentMethod,
+    list_payment_methods, list_payments, pending_paypal, AddCard, AddPaymentMethod, PayInvoice,
     RemovePaymentMethod, SetDefaultPaymentMethod, SettlePaypal,
 };
 use super::model::{PaymentMethodStatus, PaymentMethodView, PaymentView};
+use super::open_invoices::OpenInvoicesCard;
 use crate::common::AppError;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
@@ -79,23 +80,48 @@ fn MethodRow(
     }
 }
 
+/// The payment-method actions of the billing page: every list of methods on the page (the
+/// methods card, the packages' and the open invoices' pickers) reloads after any of them.
+#[derive(Clone, Copy)]
+struct MethodActions {
+    add_card: ServerAction<AddCard>,
+    add_method: ServerAction<AddPaymentMethod>,
+    remove: ServerAction<RemovePaymentMethod>,
+    set_default: ServerAction<SetDefaultPaymentMethod>,
+}
+
+impl MethodActions {
+    fn new() -> MethodActions {
+        MethodActions {
+            add_card: ServerAction::new(),
+            add_method: ServerAction::new(),
+            remove: ServerAction::new(),
+            set_default: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever one of them completes.
+    fn version(self) -> [usize; 4] {
+        [
+            self.add_card.version().get(),
+            self.add_method.version().get(),
+            self.remove.version().get(),
+            self.set_default.version().get(),
+        ]
+    }
+}
+
 #[component]
-fn PaymentMethodsCard() -> impl IntoView {
-    let add_card = ServerAction::<AddCard>::new();
-    let add_method = ServerAction::<AddPaymentMethod>::new();
-    let remove = ServerAction::<RemovePaymentMethod>::new();
-    let set_default = ServerAction::<SetDefaultPaymentMethod>::new();
-    let methods = Resource::new(
-        move || {
-            (
-                add_card.version().get(),
-                add_method.version().get(),
-                remove.version().get(),
-                set_default.version().get(),
-            )
-        },
-        |_| list_payment_methods(),
-    );
+fn PaymentMethodsCard(
+    actions: MethodActions,
+    methods: Resource<Result<Vec<PaymentMethodView>, AppError>>,
+) -> impl IntoView {
+    let MethodActions {
+        add_card,
+        add_method,
+        remove,
+        set_default,
+    } = actions;
     // Row actions report through toasts; the add form keeps its error beside it.
     toast_errors(remove);
     toast_errors(set_default);
@@ -132,31 +158,6 @@ fn PaymentMethodsCard() -> impl IntoView {
                 </ActionForm>
             </div>
         </section>
-    }
-}
-
-/// For an open invoice: the bank reference and an optional receipt. A plain multipart form to
-/// the REST endpoint, which answers browsers with a redirect back here.
-#[component]
-fn ManualPaymentForm(invoice: InvoiceView) -> impl IntoView {
-    let sending = RwSignal::new(false);
-    view! {
-        <form
-            class="form manual-payment"
-            method="post"
-            action="/api/v1/billing/payments/manual/"
-            enctype="multipart/form-data"
-            data-invoice=invoice.number.clone()
-            on:submit=move |_| sending.set(true)
-        >
-            <h3>{format!("Invoice {} · {}", invoice.number, invoice.total)}</h3>
-            <p class="muted small">"Transfer the amount to IGNY8 (IBAN DE00 0000 0000 0000 0000 00, reference: the invoice number), then tell us the bank's reference."</p>
-            <input type="hidden" name="invoice_id" value=invoice.id.clone()/>
-            <label>"Bank reference" <input type="text" name="reference" maxlength="100" required/></label>
-            <label>"Receipt (PDF, PNG or JPEG, up to 5 MB; optional)"
-                <input type="file" name="receipt" accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"/></label>
-            <SubmitButton pending=sending label="Submit payment" busy_label="Uploading…"/>
-        </form>
     }
 }
 
@@ -198,11 +199,11 @@ fn notice_from_query(key: &str, value: &str) -> Option<(&'static str, String)> {
         )),
         ("pending", "package") => Some((
             "alert-warning",
-            "Your credits arrive when the package's invoice is paid. Pay it by bank transfer below.".into(),
+            "Your credits arrive when the package's invoice is paid: by bank transfer, or now with a card or PayPal below.".into(),
         )),
         ("pending", _) => Some((
             "alert-warning",
-            "Your subscription starts when its first invoice is paid. Pay it by bank transfer below.".into(),
+            "Your subscription starts when its first invoice is paid: by bank transfer, or now with a card or PayPal below.".into(),
         )),
         _ => None,
     }
@@ -220,18 +221,22 @@ pub fn BillingPage() -> impl IntoView {
             .collect_view()
     };
     let buy = ServerAction::<BuyCreditPackage>::new();
+    let pay = ServerAction::<PayInvoice>::new();
+    let method_actions = MethodActions::new();
+    let methods = Resource::new(move || method_actions.version(), |_| list_payment_methods());
     let (invoices_page, payments_page) = (
         use_page_number("invoices_page"),
         use_page_number("payments_page"),
     );
-    // A purchase adds an invoice and a payment: every list reloads after one.
-    let open_invoices = Resource::new(move || buy.version().get(), |_| list_open_invoices());
+    // A purchase or a payment changes the invoices and payments: their lists reload after one.
+    let paid = move || (buy.version().get(), pay.version().get());
+    let open_invoices = Resource::new(paid, |_| list_open_invoices());
     let invoices = Resource::new(
-        move || (buy.version().get(), invoices_page.get()),
+        move || (paid(), invoices_page.get()),
         |(_, page)| list_invoices(page),
     );
     let payments = Resource::new(
-        move || (buy.version().get(), payments_page.get()),
+        move || (paid(), payments_page.get()),
         |(_, page)| list_payments(page),
     );
     view! {
@@ -240,21 +245,9 @@ pub fn BillingPage() -> impl IntoView {
         {notices}
         // A bank transfer form posted without JavaScript comes back with its error's code.
         <FormError error=Signal::derive(move || query.get().get("manual_error").map(|code| AppError::from_code(&code)))/>
-        <PaymentMethodsCard/>
-        <CreditPackagesCard buy/>
-        <Transition fallback=|| view! { <span class="skeleton"></span> }>
-            {move || Suspend::new(async move {
-                match open_invoices.await {
-                    Err(error) => view! { <FormError error=Signal::stored(Some(error))/> }.into_any(),
-                    Ok(open) => (!open.is_empty()).then(|| view! {
-                        <section class="card" id="manual-payment">
-                            <h2>"Pay by bank transfer"</h2>
-                            {open.into_iter().map(|invoice| view! { <ManualPaymentForm invoice/> }).collect_view()}
-                        </section>
-                    }).into_any(),
-                }
-            })}
-        </Transition>
+        <OpenInvoicesCard invoices=open_invoices methods pay/>
+        <PaymentMethodsCard actions=method_actions methods/>
+        <CreditPackagesCard buy methods/>
         <History title="Invoices" id="invoices" key="invoices_page" rows=invoices table=|invoices| view! { <InvoiceTable invoices/> }/>
         <History title="Payments" id="payments" key="payments_page" rows=payments table=|payments| view! { <PaymentTable payments/> }/>
     }

@@ -209,10 +209,10 @@ fn SubscriptionSummary(sub: SubscriptionView, actions: PlanActions) -> impl Into
                 <p class="muted">{format!("Changes to {} at the end of this period.", next.name)}</p>
             })}
             {(sub.status == SubscriptionStatus::PendingPayment).then(|| view! {
-                <p class="alert alert-warning">"Waiting for your payment. " <a href="/account/billing#manual-payment">"Pay the invoice"</a></p>
+                <p class="alert alert-warning">"Waiting for your payment. " <a href="/account/billing#open-invoices">"Pay the invoice"</a></p>
             })}
             {(sub.status == SubscriptionStatus::PastDue).then(|| view! {
-                <p class="alert alert-error">"Your last payment failed. " <a href="/account/billing">"Update your payment method"</a> " to keep your plan."</p>
+                <p class="alert alert-error">"Your last payment failed. " <a href="/account/billing#open-invoices">"Pay the invoice now"</a> " with another card or PayPal to keep your plan."</p>
             })}
             {if sub.cancel_at_period_end {
                 view! {

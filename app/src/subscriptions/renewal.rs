@@ -148,7 +148,9 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
         .await
         .ok();
     let payment = match &method {
-        Some(method) => checkout::pay(state, &facts, method).await?,
+        Some(method) => {
+            checkout::pay(state, &facts, method, checkout::OnDecline::FailPurchase).await?
+        }
         None => None,
     };
     match payment {

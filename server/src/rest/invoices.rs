@@ -1,5 +1,7 @@
-//! `/api/v1/billing/invoices/…`: list, detail, PDF. Another account's invoice is 404.
+//! `/api/v1/billing/invoices/…`: list, detail, PDF, pay now. Another account's invoice is 404.
 
+use super::idempotency;
+use super::json::JsonOrDefault;
 use super::paging::Paging;
 use super::params::ApiPath;
 use super::route;
@@ -9,15 +11,18 @@ use app::common::AppResult;
 use app::invoices::api::find_for;
 use app::invoices::model::{InvoiceView, Page};
 use app::invoices::{pdf, store};
+use app::payments::model::PayInvoiceRequest;
+use app::payments::pay_now;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/billing/invoices", get(list));
     let router = route(router, "/billing/invoices/{id}", get(detail));
+    let router = route(router, "/billing/invoices/{id}/pay", post(pay));
     route(router, "/billing/invoices/{id}/pdf", get(download))
 }
 
@@ -64,4 +69,26 @@ async fn download(
         ],
         bytes,
     ))
+}
+
+/// Pays the open invoice now (`Idempotency-Key` honoured): 201 with the payment.
+async fn pay(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    JsonOrDefault(request): JsonOrDefault<PayInvoiceRequest>,
+) -> Response {
+    let fingerprint = app::backend::idempotency::fingerprint("pay-invoice", &(&id, &request));
+    let (state, view) = (&state, &auth.view);
+    let work = |_| async move { pay_now::pay_invoice(state, view, &id, &request).await };
+    idempotency::once(
+        state,
+        &view.account.id,
+        &headers,
+        &fingerprint,
+        StatusCode::CREATED,
+        work,
+    )
+    .await
 }

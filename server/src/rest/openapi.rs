@@ -171,6 +171,12 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     op(
         User,
+        "post",
+        "/billing/invoices/{id}/pay",
+        "Pay an open invoice now with a saved method (Idempotency-Key)",
+    ),
+    op(
+        User,
         "get",
         "/billing/transactions",
         "The credit ledger, newest first",

@@ -18,6 +18,7 @@ mod input;
 mod limits;
 mod mail;
 mod ops;
+mod pay_now;
 mod payment_methods;
 mod readiness;
 mod recovery;
