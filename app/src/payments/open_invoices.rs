@@ -80,13 +80,21 @@ fn OpenInvoice(
     pay: ServerAction<PayInvoice>,
     key: Memo<String>,
 ) -> impl IntoView {
+    let invoice_id = invoice.id.clone();
+    let number = invoice.number.clone();
+    let title = format!(
+        "Invoice {} · {} · {}",
+        invoice.number,
+        invoice.purpose.title(),
+        invoice.total
+    );
     let pay_now = if methods.is_empty() {
         view! { <p class="muted small">"Add a card or connect PayPal above to pay it now."</p> }
             .into_any()
     } else {
         view! {
             <ActionForm action=pay attr:class="pay-now">
-                <input type="hidden" name="invoice_id" value=invoice.id.clone()/>
+                <input type="hidden" name="invoice_id" value=invoice_id/>
                 <RequestKeyInput key/>
                 <MethodSelect methods/>
                 <SubmitButton pending=pay.pending() label="Pay now" busy_label="Paying…"/>
@@ -95,8 +103,8 @@ fn OpenInvoice(
         .into_any()
     };
     view! {
-        <article class="open-invoice" data-invoice=invoice.number.clone()>
-            <h3>{format!("Invoice {} · {} · {}", invoice.number, invoice.purpose.title(), invoice.total)}</h3>
+        <article class="open-invoice" data-invoice=number>
+            <h3>{title}</h3>
             {pay_now}
             <ManualPaymentForm invoice/>
         </article>

@@ -11,7 +11,7 @@ use crate::common::AppError;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
 use crate::invoices::api::{list_invoices, list_open_invoices};
-use crate::invoices::model::{InvoiceView, Page};
+use crate::invoices::model::Page;
 use crate::invoices::pages::InvoiceTable;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::{date, StatusBadge};

@@ -211,10 +211,7 @@ async fn what_cannot_be_paid_is_refused_and_changes_nothing(app: TestApp) {
     .await;
     assert_eq!(by_bank.status(), 422);
     let error: Value = by_bank.json().await.unwrap();
-    assert_eq!(
-        error["error"]["fields"]["payment_method_id"].is_string(),
-        true
-    );
+    assert!(error["error"]["fields"]["payment_method_id"].is_string());
 
     // A paid invoice (the first month's) is 409.
     let invoices = app.json("/api/v1/billing/invoices/", &tenant.access).await;
