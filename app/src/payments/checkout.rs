@@ -117,6 +117,17 @@ async fn start_charge(
     else {
         return Ok(None);
     };
+    // The invoice row stays locked until the commit (PostgreSQL; SQLite's write transaction
+    // holds the database already): a charge starts only for an invoice still open, and two at
+    // once queue here, the second finding the first's pending payment (same key: one charge).
+    let still_open =
+        sqlx::query("UPDATE invoices SET status = status WHERE id = $1 AND status = 'open'")
+            .bind(&invoice.id)
+            .execute(&mut **tx)
+            .await?;
+    if still_open.rows_affected() == 0 {
+        return Err(not_open());
+    }
     if let Some(id) = records::pending_of_invoice(tx, &invoice.id).await? {
         return Ok(Some((id, token)));
     }
@@ -368,10 +379,14 @@ pub async fn open_invoice(
         .filter(|f| f.account_id == account_id)
         .ok_or_else(AppError::not_found)?;
     if facts.status != InvoiceStatus::Open {
-        return Err(AppError::with_message(
-            ErrorKind::Conflict,
-            "This invoice is not open: it has been paid or voided.",
-        ));
+        return Err(not_open());
     }
     Ok(facts)
+}
+
+fn not_open() -> AppError {
+    AppError::with_message(
+        ErrorKind::Conflict,
+        "This invoice is not open: it has been paid or voided.",
+    )
 }

@@ -149,7 +149,12 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
         .ok();
     let payment = match &method {
         Some(method) => {
-            checkout::pay(state, &facts, method, checkout::OnDecline::FailPurchase).await?
+            match checkout::pay(state, &facts, method, checkout::OnDecline::FailPurchase).await {
+                Ok(payment) => payment,
+                // The account paid the invoice itself meanwhile (pay now): nothing is due.
+                Err(e) if e.status() == 409 => return Ok(()),
+                Err(e) => return Err(e),
+            }
         }
         None => None,
     };
