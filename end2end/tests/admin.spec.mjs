@@ -132,7 +132,7 @@ test("an admin refreshes and cancels a subscription, filters payments and invoic
   await form.getByLabel("Slug").fill(slug);
   await form.getByLabel("Monthly price").fill("149.00");
   await form.getByLabel("Yearly price").fill("1490.00");
-  await form.getByLabel("Credits per period").fill("40000");
+  await form.getByLabel("Credits a month").fill("40000");
   await form.getByLabel("Sites").fill("20");
   await form.getByLabel("Seats").fill("10");
   await form.getByRole("button", { name: "Create plan" }).click();

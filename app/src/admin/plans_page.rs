@@ -76,7 +76,7 @@ fn PlanForm(
                 <label>"Currency" <input type="text" name="currency" value=currency maxlength="3"/></label>
                 <label>"Monthly price" <input type="text" name="price_month" value=month inputmode="decimal" required/><FieldError error field="price_month"/></label>
                 <label>"Yearly price" <input type="text" name="price_year" value=year inputmode="decimal" required/><FieldError error field="price_year"/></label>
-                <label>"Credits per period" <input type="text" name="credits_per_period" value=credits inputmode="numeric" required/></label>
+                <label>"Credits a month" <input type="text" name="credits_per_period" value=credits inputmode="numeric" required/></label>
                 <label>"Sites" <input type="text" name="limit_sites" value=sites inputmode="numeric" required/><FieldError error field="limit_sites"/></label>
                 <label>"Seats" <input type="text" name="limit_seats" value=seats inputmode="numeric" required/><FieldError error field="limit_seats"/></label>
                 <fieldset><legend>"Modules"</legend>

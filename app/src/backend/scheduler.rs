@@ -16,6 +16,11 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e.message, "renewal job failed"),
     }
+    match crate::subscriptions::monthly_credits::grant_due(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(months = n, "monthly plan credits of yearly plans"),
+        Err(e) => tracing::error!(error = %e.message, "monthly plan credits failed"),
+    }
     match crate::credits::metering::expire_holds(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(released = n, "expired credit holds"),

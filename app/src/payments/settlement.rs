@@ -7,6 +7,7 @@ use crate::backend::Tx;
 use crate::credits::ledger::{self, Entry, EntryKind};
 use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
+use crate::subscriptions::monthly_credits;
 use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
 
@@ -30,6 +31,7 @@ pub async fn invoice_paid(
             // days after the invoice).
             let end = add_months(at, sub.interval.months());
             subscriptions::activate(tx, &sub.id, (at, end), at).await?;
+            monthly_credits::start_year(tx, &sub.id, sub.interval, at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;
         }
         (InvoicePurpose::Renewal, Some(sub)) => {
@@ -37,6 +39,7 @@ pub async fn invoice_paid(
                 return Ok(true);
             };
             if subscriptions::extend(tx, &sub.id, start, end, at).await? {
+                monthly_credits::start_year(tx, &sub.id, sub.interval, start).await?;
                 if let Some(plan_id) = &invoice.plan_id {
                     if *plan_id != sub.plan_id {
                         subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;

@@ -277,7 +277,11 @@ fn PlanCard(
             {is_scheduled.then(|| view! { <span class="badge">"Starts next period"</span> })}
             <p class="price"><strong>{price}</strong>{per}</p>
             <ul class="plan-facts">
-                <li>{move || format!("{credits} credits per {}", if yearly.get() { "year" } else { "month" })}</li>
+                <li data-testid="plan-credits">{move || if yearly.get() {
+                    format!("{credits} credits every month ({} a year)", credits * 12)
+                } else {
+                    format!("{credits} credits a month")
+                }}</li>
                 <li>{format!("{} sites", plan.limits.sites)}</li>
                 <li>{format!("{} seats", plan.limits.seats)}</li>
                 <li>{format!("Modules: {}", plan.limits.modules.join(", "))}</li>

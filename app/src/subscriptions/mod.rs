@@ -7,6 +7,9 @@ pub mod model;
 pub mod periods;
 
 #[cfg(feature = "ssr")]
+pub mod monthly_credits;
+
+#[cfg(feature = "ssr")]
 pub mod renewal;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -127,7 +127,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                     currency: &plan.currency,
                     lines: vec![NewLine {
                         description: format!(
-                            "{} plan renewal ({} credits per period)",
+                            "{} plan renewal ({} credits a month)",
                             plan.name, plan.credits_per_period
                         ),
                         quantity: 1,

@@ -99,7 +99,7 @@ pub async fn subscribe(
             currency: &plan.currency,
             lines: vec![NewLine {
                 description: format!(
-                    "{} plan, {} ({} credits per period)",
+                    "{} plan, {} ({} credits a month)",
                     plan.name,
                     interval.adjective(),
                     plan.credits_per_period
@@ -270,10 +270,16 @@ pub async fn change_plan(
         .zip(sub.period_end)
         .ok_or_else(|| AppError::internal("active subscription without a period"))?;
     let charge = prorate_money(new_price - old_price, start, end, now);
+    // Plan credits come monthly on either interval: the difference is prorated over what is
+    // left of the current month (the period's, for a monthly plan).
+    let (month_start, month_end) = match sub.interval {
+        BillingInterval::Year => super::monthly_credits::month_of(start, now),
+        BillingInterval::Month => (start, end),
+    };
     let credits = prorate_credits(
         (new_plan.credits_per_period - old_plan.credits_per_period).max(0),
-        start,
-        end,
+        month_start,
+        month_end,
         now,
     );
     let days_left = (end - now).max(0) / 86_400;

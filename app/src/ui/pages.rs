@@ -28,7 +28,7 @@ pub fn Dashboard() -> impl IntoView {
                             <section class="card stat">
                                 <p class="muted">"Credits available"</p>
                                 <p class="stat-value" data-testid="dashboard-balance">{balance.available}</p>
-                                <p class="muted small">{format!("{} included per period", balance.plan_credits_per_period)}</p>
+                                <p class="muted small">{format!("{} included each month", balance.plan_credits_per_period)}</p>
                             </section>
                             {sub.map(|sub| view! {
                                 <section class="card stat">

@@ -25,3 +25,4 @@ mod recovery;
 mod smtp_sink;
 mod subscriptions;
 mod team;
+mod yearly;
