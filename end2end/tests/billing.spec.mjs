@@ -20,8 +20,11 @@ test("subscribe with a card added inline: the gate opens with the plan's credits
 
   await page.getByRole("button", { name: "Yearly" }).click();
   await expect(planCard(page, "growth")).toContainText("$790.00");
+  // A yearly plan's credits still come every month.
+  await expect(planCard(page, "growth").getByTestId("plan-credits")).toHaveText("5000 credits every month (60000 a year)");
   await page.getByRole("button", { name: "Monthly" }).click();
   await expect(planCard(page, "growth")).toContainText("$79.00");
+  await expect(planCard(page, "growth").getByTestId("plan-credits")).toHaveText("5000 credits a month");
 
   const subscribe = planCard(page, "growth").getByRole("button", { name: "Subscribe" });
   await subscribe.click();
