@@ -88,15 +88,9 @@ pub async fn purchase(
         }
     }
     let package = find_active(&state.db, package_id).await?;
-    let method = checkout::resolve_method(
-        &state.db,
-        account_id,
-        request
-            .payment_method_id
-            .as_deref()
-            .filter(|s| !s.is_empty()),
-    )
-    .await?;
+    let method =
+        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref())
+            .await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let issued = invoices::issue(

@@ -32,12 +32,14 @@ struct MethodRow {
     gateway_token: Option<String>,
 }
 
-/// The method to charge: the one asked for, or the account's default.
+/// The method to charge: the one asked for, or the account's default (when none is, or the
+/// id asked for is blank: a form's "default" choice).
 pub async fn resolve_method(
     db: &Db,
     account_id: &str,
     requested: Option<&str>,
 ) -> AppResult<ChargeableMethod> {
+    let requested = requested.map(str::trim).filter(|id| !id.is_empty());
     let row = sqlx::query_as::<_, MethodRow>(
         "SELECT id, kind, status, gateway_token FROM payment_methods WHERE account_id = $1 AND removed_at IS NULL \
          AND (($2 IS NOT NULL AND id = $2) OR ($2 IS NULL AND is_default = 1))",

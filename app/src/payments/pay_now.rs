@@ -24,9 +24,8 @@ pub async fn pay_invoice(
     require_owner(view)?;
     let account_id = &view.account.id;
     let invoice = checkout::open_invoice(state, account_id, invoice_id).await?;
-    let requested = request.payment_method_id.as_deref().map(str::trim);
     let method =
-        checkout::resolve_method(&state.db, account_id, requested.filter(|id| !id.is_empty()))
+        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref())
             .await?;
     if method.kind == PaymentMethodKind::BankTransfer {
         return Err(AppError::invalid(

@@ -49,15 +49,9 @@ pub async fn subscribe(
         .interval
         .parse()
         .map_err(|_| AppError::invalid("interval", "Choose month or year."))?;
-    let method = checkout::resolve_method(
-        &state.db,
-        account_id,
-        request
-            .payment_method_id
-            .as_deref()
-            .filter(|s| !s.is_empty()),
-    )
-    .await?;
+    let method =
+        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref())
+            .await?;
     let now = state.clock.now();
     let subscription_id = new_id("sub");
     let mut tx = state.db.begin().await?;

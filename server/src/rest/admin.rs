@@ -5,7 +5,6 @@ use super::json::ApiJson;
 use super::params::ApiPath;
 use super::route;
 use app::auth::identity::AdminUser;
-use app::backend::idempotency::EffectKey;
 use app::backend::{mail, AppState};
 use app::common::AppResult;
 use app::credits::adjustments::{self, Adjustment};
@@ -43,27 +42,23 @@ async fn adjust_credits(
     ApiPath(user_id): ApiPath<String>,
     ApiJson(request): ApiJson<AdjustRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint(
-        "adjust",
-        &(&user_id, request.amount, &request.reason),
-    );
     let (state, view) = (&state, &admin.view);
-    let work = |effect: Option<EffectKey>| async move {
-        let key = effect.map(|e| e.scoped("adjust"));
-        let adjustment = Adjustment {
-            amount: request.amount,
-            reason: &request.reason,
-            key: key.as_deref(),
-        };
-        adjustments::adjust(state, view, &user_id, adjustment).await
-    };
-    idempotency::once(
+    let asked = ("adjust", (user_id, request.amount, request.reason));
+    idempotency::run(
         state,
-        &view.account.id,
+        view,
         &headers,
-        &fingerprint,
+        asked,
         StatusCode::OK,
-        work,
+        |(user_id, amount, reason), effect| async move {
+            let key = effect.map(|e| e.scoped("adjust"));
+            let adjustment = Adjustment {
+                amount,
+                reason: &reason,
+                key: key.as_deref(),
+            };
+            adjustments::adjust(state, view, &user_id, adjustment).await
+        },
     )
     .await
 }

@@ -7,7 +7,6 @@ use super::paging::Paging;
 use super::params::{ApiPath, ApiQuery};
 use super::{route, Items};
 use app::auth::identity::{ActiveTenant, Authenticated, ClaimedIdentity};
-use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::credits::model::{
@@ -19,7 +18,7 @@ use app::invoices::model::Page;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::stream::{self, Stream};
@@ -209,19 +208,17 @@ async fn purchase(
     ApiPath(id): ApiPath<String>,
     JsonOrDefault(request): JsonOrDefault<PurchaseRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("package", &(&id, &request));
     let (state, view) = (&state, &auth.view);
-    let work = |effect: Option<EffectKey>| async move {
-        packages::purchase(state, view, &id, request, effect.as_ref()).await
-    };
-    let response = idempotency::once(
+    let asked = ("package", (id, request));
+    idempotency::run(
         state,
-        &view.account.id,
+        view,
         &headers,
-        &fingerprint,
+        asked,
         StatusCode::CREATED,
-        work,
+        |(id, request), effect| async move {
+            packages::purchase(state, view, &id, request, effect.as_ref()).await
+        },
     )
-    .await;
-    response.into_response()
+    .await
 }

@@ -3,6 +3,7 @@
 //! replay the first answer, another request is 409 `idempotency_conflict`, a key whose request
 //! is still running is 409 `conflict`, and one cut off by a crash runs again after its lease.
 
+use app::auth::model::SessionView;
 use app::backend::idempotency::{self, Answer, EffectKey};
 use app::backend::AppState;
 use app::common::AppResult;
@@ -13,6 +14,36 @@ use serde::Serialize;
 use std::future::Future;
 
 const HEADER: &str = "idempotency-key";
+
+/// [`once`] for the operation `op` of the signed-in account of `view`: `input` (what the request
+/// asked, path and body) is the request's fingerprint, and is handed on to `work` with the
+/// effect key.
+pub async fn run<I, T, F, Fut>(
+    state: &AppState,
+    view: &SessionView,
+    headers: &HeaderMap,
+    (op, input): (&str, I),
+    success: StatusCode,
+    work: F,
+) -> Response
+where
+    I: Serialize,
+    T: Serialize,
+    F: FnOnce(I, Option<EffectKey>) -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    let fingerprint = idempotency::fingerprint(op, &input);
+    let account_id = &view.account.id;
+    once(
+        state,
+        account_id,
+        headers,
+        &fingerprint,
+        success,
+        move |effect| work(input, effect),
+    )
+    .await
+}
 
 /// Runs `work` at most once per (account, key); `work` gets the effect key to key its effect.
 pub async fn once<T, F, Fut>(

@@ -79,16 +79,15 @@ async fn pay(
     ApiPath(id): ApiPath<String>,
     JsonOrDefault(request): JsonOrDefault<PayInvoiceRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("pay-invoice", &(&id, &request));
     let (state, view) = (&state, &auth.view);
-    let work = |_| async move { pay_now::pay_invoice(state, view, &id, &request).await };
-    idempotency::once(
+    let asked = ("pay-invoice", (id, request));
+    idempotency::run(
         state,
-        &view.account.id,
+        view,
         &headers,
-        &fingerprint,
+        asked,
         StatusCode::CREATED,
-        work,
+        |(id, request), _| async move { pay_now::pay_invoice(state, view, &id, &request).await },
     )
     .await
 }

@@ -6,7 +6,6 @@ use super::json::ApiJson;
 use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
-use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::modules::model::{PlannerRequest, TaskView, WriterRequest};
@@ -30,19 +29,11 @@ async fn planner_task(
     headers: HeaderMap,
     ApiJson(request): ApiJson<PlannerRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("planner", &request);
     let (state, view) = (&state, &auth.view);
-    let work = |effect: Option<EffectKey>| async move {
+    let asked = ("planner", request);
+    idempotency::run(state, view, &headers, asked, StatusCode::CREATED, |request, effect| async move {
         tasks::run_planner(state, view, request, effect.as_ref()).await
-    };
-    idempotency::once(
-        state,
-        &view.account.id,
-        &headers,
-        &fingerprint,
-        StatusCode::CREATED,
-        work,
-    )
+    })
     .await
 }
 
@@ -52,19 +43,11 @@ async fn writer_task(
     headers: HeaderMap,
     ApiJson(request): ApiJson<WriterRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("writer", &request);
     let (state, view) = (&state, &auth.view);
-    let work = |effect: Option<EffectKey>| async move {
+    let asked = ("writer", request);
+    idempotency::run(state, view, &headers, asked, StatusCode::CREATED, |request, effect| async move {
         tasks::run_writer(state, view, request, effect.as_ref()).await
-    };
-    idempotency::once(
-        state,
-        &view.account.id,
-        &headers,
-        &fingerprint,
-        StatusCode::CREATED,
-        work,
-    )
+    })
     .await
 }
 

@@ -5,7 +5,6 @@ use super::json::{ApiJson, JsonOrDefault};
 use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
-use app::backend::idempotency::EffectKey;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::subscriptions::model::{
@@ -47,19 +46,11 @@ async fn subscribe(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SubscribeRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("subscribe", &request);
     let (state, view) = (&state, &auth.view);
-    let work = |effect: Option<EffectKey>| async move {
+    let asked = ("subscribe", request);
+    idempotency::run(state, view, &headers, asked, StatusCode::CREATED, |request, effect| async move {
         service::subscribe(state, view, request, effect.as_ref()).await
-    };
-    idempotency::once(
-        state,
-        &view.account.id,
-        &headers,
-        &fingerprint,
-        StatusCode::CREATED,
-        work,
-    )
+    })
     .await
 }
 
@@ -70,18 +61,17 @@ async fn change_plan(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ChangePlanRequest>,
 ) -> Response {
-    let fingerprint = app::backend::idempotency::fingerprint("change-plan", &(&id, &request));
     let (state, view) = (&state, &auth.view);
-    let work = |effect: Option<EffectKey>| async move {
-        service::change_plan(state, view, &id, request, effect.as_ref()).await
-    };
-    idempotency::once(
+    let asked = ("change-plan", (id, request));
+    idempotency::run(
         state,
-        &view.account.id,
+        view,
         &headers,
-        &fingerprint,
+        asked,
         StatusCode::OK,
-        work,
+        |(id, request), effect| async move {
+            service::change_plan(state, view, &id, request, effect.as_ref()).await
+        },
     )
     .await
 }

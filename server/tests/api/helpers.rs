@@ -460,6 +460,16 @@ impl TestApp {
         .await
     }
 
+    /// `POST …/subscriptions/{id}/change-plan/` to `plan_id`.
+    pub async fn change_plan(&self, access: &str, id: &str, plan_id: &str) -> reqwest::Response {
+        self.post_with_token(
+            &format!("/api/v1/auth/subscriptions/{id}/change-plan/"),
+            access,
+            &serde_json::json!({"plan_id": plan_id}),
+        )
+        .await
+    }
+
     /// A tenant with a 4242 card and an active subscription; returns it and the subscription.
     pub async fn subscribed_tenant(&self, email: &str, plan_id: &str) -> (Tenant, Value) {
         let tenant = self.tenant(email).await;

@@ -65,6 +65,18 @@ async fn pay(app: &TestApp, tenant: &Tenant, invoice_id: &str, body: &Value) -> 
     .await
 }
 
+/// Saves the card `number` and pays the invoice with it.
+async fn pay_with_new_card(
+    app: &TestApp,
+    tenant: &Tenant,
+    invoice_id: &str,
+    number: &str,
+) -> reqwest::Response {
+    let card = app.add_method(&tenant.access, &card_body(number)).await;
+    let body = json!({"payment_method_id": card["id"]});
+    pay(app, tenant, invoice_id, &body).await
+}
+
 async fn error_code(response: reqwest::Response) -> String {
     let body: Value = response.json().await.unwrap();
     body["error"]["code"]
@@ -85,15 +97,15 @@ async fn paying_a_renewal_in_dunning_ends_it_at_once(app: TestApp) {
     assert_eq!(subscription_status(&app, &tenant).await, "past_due");
 
     // The working card pays it: the invoice is paid, the plan active, its credits granted.
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/billing/invoices/{invoice_id}/pay/")))
-        .bearer_auth(&tenant.access)
-        .header("Idempotency-Key", "pay-renewal-1")
-        .json(&json!({"payment_method_id": working}))
-        .send()
-        .await
-        .unwrap();
+    let keyed = || {
+        app.client
+            .post(app.url(&format!("/api/v1/billing/invoices/{invoice_id}/pay/")))
+            .bearer_auth(&tenant.access)
+            .header("Idempotency-Key", "pay-renewal-1")
+            .json(&json!({"payment_method_id": working}))
+            .send()
+    };
+    let response = keyed().await.unwrap();
     assert_eq!(response.status(), 201);
     let payment: Value = response.json().await.unwrap();
     assert_eq!(payment["status"], "succeeded");
@@ -121,15 +133,7 @@ async fn paying_a_renewal_in_dunning_ends_it_at_once(app: TestApp) {
     assert_eq!(succeeded_payments(&app, &tenant).await, before + 1);
 
     // A retry with the same key answers the same payment; without a key the invoice is paid: 409.
-    let replay = app
-        .client
-        .post(app.url(&format!("/api/v1/billing/invoices/{invoice_id}/pay/")))
-        .bearer_auth(&tenant.access)
-        .header("Idempotency-Key", "pay-renewal-1")
-        .json(&json!({"payment_method_id": working}))
-        .send()
-        .await
-        .unwrap();
+    let replay = keyed().await.unwrap();
     assert_eq!(replay.status(), 201);
     assert_eq!(replay.json::<Value>().await.unwrap()["id"], payment["id"]);
     let again = pay(
@@ -242,16 +246,7 @@ async fn a_first_invoice_waiting_for_a_transfer_is_paid_by_card_instead(app: Tes
     let invoice_id = invoices["items"][0]["id"].as_str().unwrap().to_string();
 
     // A declined card leaves the invoice and the waiting subscription as they were.
-    let declining = app
-        .add_method(&tenant.access, &card_body("4000000000000341"))
-        .await;
-    let declined = pay(
-        &app,
-        &tenant,
-        &invoice_id,
-        &json!({"payment_method_id": declining["id"]}),
-    )
-    .await;
+    let declined = pay_with_new_card(&app, &tenant, &invoice_id, "4000000000000341").await;
     assert_eq!(declined.status(), 402);
     assert_eq!(subscription_status(&app, &tenant).await, "pending_payment");
     let invoice = app
@@ -262,16 +257,7 @@ async fn a_first_invoice_waiting_for_a_transfer_is_paid_by_card_instead(app: Tes
         .await;
     assert_eq!(invoice["status"], "open");
 
-    let card = app
-        .add_method(&tenant.access, &card_body("4242424242424242"))
-        .await;
-    let paid = pay(
-        &app,
-        &tenant,
-        &invoice_id,
-        &json!({"payment_method_id": card["id"]}),
-    )
-    .await;
+    let paid = pay_with_new_card(&app, &tenant, &invoice_id, "4242424242424242").await;
     assert_eq!(paid.status(), 201);
     assert_eq!(subscription_status(&app, &tenant).await, "active");
     assert_eq!(app.balance(&tenant.access).await, 1000);

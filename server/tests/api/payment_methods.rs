@@ -316,16 +316,19 @@ async fn paypal_connects_after_approval(app: TestApp) {
             .form(&[("id", id.as_str()), ("decision", decision)])
             .send()
     };
-    let pending: Value = post(
-        &app,
-        &access,
-        "/api/v1/billing/payment-methods/",
-        &json!({"kind": "paypal"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let connect_paypal = || async {
+        post(
+            &app,
+            &access,
+            "/api/v1/billing/payment-methods/",
+            &json!({"kind": "paypal"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+    };
+    let pending = connect_paypal().await;
     let approved = settle(pending["id"].as_str().unwrap().to_string(), "approve")
         .await
         .unwrap();
@@ -339,16 +342,7 @@ async fn paypal_connects_after_approval(app: TestApp) {
         "approval happens once"
     );
 
-    let second: Value = post(
-        &app,
-        &access,
-        "/api/v1/billing/payment-methods/",
-        &json!({"kind": "paypal"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let second = connect_paypal().await;
     let canceled = settle(second["id"].as_str().unwrap().to_string(), "cancel")
         .await
         .unwrap();

@@ -180,13 +180,7 @@ async fn upgrade_is_prorated_to_the_cent_in_a_leap_february(app: TestApp) {
     app.set_time(1_834_617_600);
     app.relogin(&mut tenant).await;
     let id = body["subscription"]["id"].as_str().unwrap();
-    let response = app
-        .post_with_token(
-            &format!("/api/v1/auth/subscriptions/{id}/change-plan/"),
-            &tenant.access,
-            &json!({"plan_id": "plan_growth"}),
-        )
-        .await;
+    let response = app.change_plan(&tenant.access, id, "plan_growth").await;
     assert_eq!(response.status(), 200);
     let upgraded: Value = response.json().await.unwrap();
     assert_eq!(upgraded["subscription"]["plan"]["id"], "plan_growth");
@@ -201,13 +195,7 @@ async fn upgrade_is_prorated_to_the_cent_in_a_leap_february(app: TestApp) {
     );
     assert_eq!(app.balance(&tenant.access).await, 1000 + 1379);
     // The same plan again is a conflict.
-    let same = app
-        .post_with_token(
-            &format!("/api/v1/auth/subscriptions/{id}/change-plan/"),
-            &tenant.access,
-            &json!({"plan_id": "plan_growth"}),
-        )
-        .await;
+    let same = app.change_plan(&tenant.access, id, "plan_growth").await;
     assert_eq!(same.status(), 409);
 }
 
@@ -222,13 +210,7 @@ async fn downgrade_waits_for_the_period_end_of_a_short_month(app: TestApp) {
         body["subscription"]["current_period_end"],
         "2027-02-28T10:00:00Z"
     );
-    let response = app
-        .post_with_token(
-            &format!("/api/v1/auth/subscriptions/{id}/change-plan/"),
-            &tenant.access,
-            &json!({"plan_id": "plan_starter"}),
-        )
-        .await;
+    let response = app.change_plan(&tenant.access, &id, "plan_starter").await;
     assert_eq!(response.status(), 200);
     let scheduled: Value = response.json().await.unwrap();
     assert_eq!(scheduled["subscription"]["plan"]["id"], "plan_growth");

@@ -4,7 +4,7 @@
 
 use crate::helpers::{card_body, Tenant, TestApp, TEST_START};
 use app::subscriptions::periods::add_months;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const DAY: i64 = 86_400;
 
@@ -89,13 +89,7 @@ async fn upgrading_a_yearly_plan_grants_the_rest_of_the_month(app: TestApp) {
     app.set_time(TEST_START + 15 * DAY);
     app.relogin(&mut tenant).await;
     let id = body["subscription"]["id"].as_str().unwrap();
-    let response = app
-        .post_with_token(
-            &format!("/api/v1/auth/subscriptions/{id}/change-plan/"),
-            &tenant.access,
-            &json!({"plan_id": "plan_growth"}),
-        )
-        .await;
+    let response = app.change_plan(&tenant.access, id, "plan_growth").await;
     assert_eq!(response.status(), 200);
     let upgraded: Value = response.json().await.unwrap();
     assert_eq!(upgraded["invoice"]["credits"], 2064);
