@@ -214,6 +214,8 @@ test("an invoice waiting for a bank transfer is paid now by card instead, after 
   await open.getByLabel("Pay with").selectOption(working);
   await open.getByRole("button", { name: "Pay now" }).click();
   await expect(page.getByTestId("invoice-paid")).toContainText("is paid ($29.00)");
+  // The plan's credits show in the header without a reload.
+  await expect(page.getByTestId("balance-widget").getByTestId("balance-available")).toHaveText("1000");
   await expect(page.locator("#open-invoices")).toHaveCount(0);
   await expect(page.locator("tr[data-payment]").first()).toContainText("succeeded");
 

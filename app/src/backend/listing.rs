@@ -72,7 +72,7 @@ impl Filter {
     /// [`Filter::and`] with the filter's value when the user set it (not blank; trimmed).
     #[must_use]
     pub fn and_set(self, condition: &str, value: Option<&str>) -> Filter {
-        match value.map(str::trim).filter(|v| !v.is_empty()) {
+        match filled(value) {
             Some(value) => self.and(condition, value),
             None => self,
         }
@@ -116,8 +116,8 @@ impl Filter {
 }
 
 /// The value of a text filter the user set: trimmed, `None` when blank.
-pub fn filled(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+pub fn filled(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// A list: which rows (`SELECT … FROM …` and a [`Filter`]) in which order.
@@ -186,8 +186,10 @@ pub struct DayRange {
 impl DayRange {
     /// 422 naming the field for a date that does not parse, or an end before the start.
     pub fn parse(from: &Option<String>, to: &Option<String>) -> AppResult<DayRange> {
-        let start = filled(from).map(|d| parse_day("from", d)).transpose()?;
-        let end = filled(to)
+        let start = filled(from.as_deref())
+            .map(|d| parse_day("from", d))
+            .transpose()?;
+        let end = filled(to.as_deref())
             .map(|d| parse_day("to", d).map(|start| start + DAY))
             .transpose()?;
         if let (Some(start), Some(end)) = (start, end) {

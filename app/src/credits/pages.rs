@@ -5,7 +5,7 @@ use super::api::{
     get_usage_summary, ledger_page, list_credit_packages, usage_logs_page, BuyCreditPackage,
 };
 use super::model::{CreditPackageView, EntryKind, UsageFilter, UsageSummary};
-use super::widget::use_balance;
+use super::widget::refresh_balance_after;
 use crate::common::AppError;
 use crate::limits::pages::LimitList;
 use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
@@ -167,18 +167,9 @@ pub fn CreditPackagesCard(
 ) -> impl IntoView {
     let packages = Resource::new(|| (), |_| list_credit_packages());
     let error = action_error(buy);
-    let balance = use_balance();
+    refresh_balance_after(move || buy.version().get());
     // A fresh key for each purchase: the same submission twice buys once.
     let request_key = crate::ui::forms::request_key(buy);
-    Effect::new(move |previous: Option<usize>| {
-        let version = buy.version().get();
-        if previous.is_some_and(|p| p != version) {
-            if let Some(balance) = balance {
-                balance.refresh();
-            }
-        }
-        version
-    });
     view! {
         <section class="card" id="credit-packages">
             <h2>"Buy credits"</h2>

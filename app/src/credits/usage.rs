@@ -18,7 +18,7 @@ pub const DEFAULT_DAYS: i64 = 30;
 /// not one (or any type, for the usage log: `with_kind` false) and for bad dates.
 fn filter(filter: &UsageFilter, account_id: &str, with_kind: bool) -> AppResult<Filter> {
     let mut rows = Filter::new().and("account_id = ?", account_id);
-    if let Some(kind) = filled(&filter.kind) {
+    if let Some(kind) = filled(filter.kind.as_deref()) {
         let kind = kind
             .parse::<EntryKind>()
             .ok()

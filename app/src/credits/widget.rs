@@ -64,6 +64,21 @@ pub fn use_balance() -> Option<BalanceHandle> {
     use_context::<BalanceHandle>()
 }
 
+/// Reads the header's balance again each time `version` changes after the first render (an
+/// action that may have moved credits completed: a task run, a purchase, a payment).
+pub fn refresh_balance_after(version: impl Fn() -> usize + Send + Sync + 'static) {
+    let balance = use_balance();
+    Effect::new(move |previous: Option<usize>| {
+        let current = version();
+        if previous.is_some_and(|p| p != current) {
+            if let Some(balance) = balance {
+                balance.refresh();
+            }
+        }
+        current
+    });
+}
+
 #[component]
 pub fn BalanceWidget() -> impl IntoView {
     let Some(handle) = use_balance() else {

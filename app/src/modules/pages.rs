@@ -8,7 +8,7 @@ use super::planner::{parse_keywords, Cluster};
 use crate::common::AppError;
 use crate::credits::api::list_credit_costs;
 use crate::credits::model::{insufficient, with_buffer, CreditCost};
-use crate::credits::widget::use_balance;
+use crate::credits::widget::{refresh_balance_after, use_balance};
 use crate::limits::pages::ModuleGate;
 use crate::ui::errors::FormError;
 use crate::ui::forms::{action_error, request_key, RequestKeyInput};
@@ -106,20 +106,6 @@ fn RunButton(
     }
 }
 
-/// After every run (success or not), the header's balance is read again.
-fn refresh_balance_after(version: Signal<usize>) {
-    let balance = use_balance();
-    Effect::new(move |previous: Option<usize>| {
-        let current = version.get();
-        if previous.is_some_and(|p| p != current) {
-            if let Some(balance) = balance {
-                balance.refresh();
-            }
-        }
-        current
-    });
-}
-
 #[component]
 pub fn PlannerPage() -> impl IntoView {
     let action = ServerAction::<RunPlanner>::new();
@@ -127,7 +113,7 @@ pub fn PlannerPage() -> impl IntoView {
     let costs = load_costs();
     let count = Signal::derive(move || keywords.with(|k| parse_keywords(k).len() as i64));
     let estimate = preflight(costs, Signal::derive(|| "planner.cluster_keywords"), count);
-    refresh_balance_after(action.version().into());
+    refresh_balance_after(move || action.version().get());
     let error = action_error(action);
     view! {
         <Title text="Planner"/>
@@ -183,7 +169,7 @@ pub fn WriterPage() -> impl IntoView {
         }
     });
     let estimate = preflight(costs, operation, quantity);
-    refresh_balance_after(action.version().into());
+    refresh_balance_after(move || action.version().get());
     let error = action_error(action);
     let provider = RwSignal::new(None::<String>);
     Effect::new(move |_| {

@@ -4,6 +4,7 @@
 use super::api::PayInvoice;
 use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentMethodView};
 use crate::common::AppError;
+use crate::credits::widget::refresh_balance_after;
 use crate::invoices::model::InvoiceView;
 use crate::ui::errors::FormError;
 use crate::ui::forms::{action_error, request_key, RequestKeyInput, SubmitButton};
@@ -44,6 +45,7 @@ pub fn OpenInvoicesCard(
     pay: ServerAction<PayInvoice>,
 ) -> impl IntoView {
     let error = action_error(pay);
+    refresh_balance_after(move || pay.version().get());
     // A fresh key for each payment: the same submission twice charges once.
     let key = request_key(pay);
     view! {

@@ -36,8 +36,10 @@ pub async fn pay_invoice(
     let payment = checkout::pay(state, &invoice, &method, checkout::OnDecline::KeepOpen)
         .await?
         .ok_or_else(|| AppError::internal("a card or PayPal charge made no payment"))?;
-    match checkout::failed_payment_error(&payment) {
-        Some(declined) => Err(declined),
-        None => Ok(payment),
+    if let Some(declined) = checkout::failed_payment_error(&payment) {
+        return Err(declined);
     }
+    // A paid invoice may grant credits: the balance streams of this instance read them at once.
+    crate::credits::live::changed(state, account_id);
+    Ok(payment)
 }

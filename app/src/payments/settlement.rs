@@ -31,7 +31,7 @@ pub async fn invoice_paid(
             // days after the invoice).
             let end = add_months(at, sub.interval.months());
             subscriptions::activate(tx, &sub.id, (at, end), at).await?;
-            monthly_credits::start_year(tx, &sub.id, sub.interval, at).await?;
+            monthly_credits::period_paid(tx, &sub.id, sub.interval, at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;
         }
         (InvoicePurpose::Renewal, Some(sub)) => {
@@ -39,7 +39,7 @@ pub async fn invoice_paid(
                 return Ok(true);
             };
             if subscriptions::extend(tx, &sub.id, start, end, at).await? {
-                monthly_credits::start_year(tx, &sub.id, sub.interval, start).await?;
+                monthly_credits::period_paid(tx, &sub.id, sub.interval, start).await?;
                 if let Some(plan_id) = &invoice.plan_id {
                     if *plan_id != sub.plan_id {
                         subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;

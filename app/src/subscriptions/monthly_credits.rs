@@ -1,6 +1,6 @@
 //! Yearly plans grant their credits month by month, as monthly plans do: a yearly Starter gets
 //! its 1,000 credits every month of the year, not once a year. The year's first month is granted
-//! when the year is paid (payments/settlement.rs, which calls [`start_year`]); each later month
+//! when the year is paid (payments/settlement.rs, which calls [`period_paid`]); each later month
 //! by the scheduler ([`grant_due`]) when it begins. As at a monthly renewal, the unused plan
 //! credits of the month that ended expire; purchased credits never do.
 //!
@@ -30,7 +30,7 @@ pub fn month_of(period_start: Timestamp, at: Timestamp) -> (Timestamp, Timestamp
 
 /// A period of `interval` starting at `start` was paid: a yearly one has its first month's
 /// credits (granted with the invoice), a monthly one needs no bookkeeping.
-pub async fn start_year(
+pub async fn period_paid(
     tx: &mut Tx,
     subscription_id: &str,
     interval: BillingInterval,

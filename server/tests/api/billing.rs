@@ -143,12 +143,7 @@ async fn bank_transfer_waits_for_one_admin_approval(app: TestApp) {
     let me = app.json("/api/v1/auth/me/", &tenant.access).await;
     assert_eq!(me["account"]["subscription_status"], "active");
     assert_eq!(app.balance(&tenant.access).await, 5000);
-    let invoice = app
-        .json(
-            &format!("/api/v1/billing/invoices/{invoice_id}/"),
-            &tenant.access,
-        )
-        .await;
+    let invoice = app.invoice(&tenant.access, invoice_id).await;
     assert_eq!(invoice["status"], "paid");
     let payments = app.json("/api/v1/billing/payments/", &tenant.access).await;
     assert_eq!(payments["items"][0]["status"], "succeeded");

@@ -460,6 +460,12 @@ impl TestApp {
         .await
     }
 
+    /// `GET /api/v1/billing/invoices/{id}/` (200 expected).
+    pub async fn invoice(&self, access: &str, id: &str) -> Value {
+        self.json(&format!("/api/v1/billing/invoices/{id}/"), access)
+            .await
+    }
+
     /// `POST …/subscriptions/{id}/change-plan/` to `plan_id`.
     pub async fn change_plan(&self, access: &str, id: &str, plan_id: &str) -> reqwest::Response {
         self.post_with_token(

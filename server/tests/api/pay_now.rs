@@ -118,12 +118,7 @@ async fn paying_a_renewal_in_dunning_ends_it_at_once(app: TestApp) {
             .await
             .unwrap();
     assert_eq!(past_due_since, None, "dunning is over");
-    let invoice = app
-        .json(
-            &format!("/api/v1/billing/invoices/{invoice_id}/"),
-            &tenant.access,
-        )
-        .await;
+    let invoice = app.invoice(&tenant.access, invoice_id).await;
     assert_eq!(invoice["status"], "paid");
     assert_eq!(
         app.balance(&tenant.access).await,
@@ -226,12 +221,7 @@ async fn what_cannot_be_paid_is_refused_and_changes_nothing(app: TestApp) {
 
     assert_eq!(payments().await, before, "no payment recorded");
     assert_eq!(subscription_status(&app, &tenant).await, "past_due");
-    let invoice = app
-        .json(
-            &format!("/api/v1/billing/invoices/{invoice_id}/"),
-            &tenant.access,
-        )
-        .await;
+    let invoice = app.invoice(&tenant.access, invoice_id).await;
     assert_eq!(invoice["status"], "open");
 }
 
@@ -249,12 +239,7 @@ async fn a_first_invoice_waiting_for_a_transfer_is_paid_by_card_instead(app: Tes
     let declined = pay_with_new_card(&app, &tenant, &invoice_id, "4000000000000341").await;
     assert_eq!(declined.status(), 402);
     assert_eq!(subscription_status(&app, &tenant).await, "pending_payment");
-    let invoice = app
-        .json(
-            &format!("/api/v1/billing/invoices/{invoice_id}/"),
-            &tenant.access,
-        )
-        .await;
+    let invoice = app.invoice(&tenant.access, &invoice_id).await;
     assert_eq!(invoice["status"], "open");
 
     let paid = pay_with_new_card(&app, &tenant, &invoice_id, "4242424242424242").await;
