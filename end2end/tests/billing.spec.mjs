@@ -18,11 +18,11 @@ test("subscribe with a card added inline: the gate opens with the plan's credits
   // The new card is the default and preselected.
   await expect(page.getByLabel("Pay with")).toContainText("VISA ending 4242");
 
-  await page.getByRole("button", { name: "Yearly" }).click();
+  await page.getByRole("link", { name: "Yearly", exact: true }).click();
   await expect(planCard(page, "growth")).toContainText("$790.00");
   // A yearly plan's credits still come every month.
   await expect(planCard(page, "growth").getByTestId("plan-credits")).toHaveText("5000 credits every month (60000 a year)");
-  await page.getByRole("button", { name: "Monthly" }).click();
+  await page.getByRole("link", { name: "Monthly", exact: true }).click();
   await expect(planCard(page, "growth")).toContainText("$79.00");
   await expect(planCard(page, "growth").getByTestId("plan-credits")).toHaveText("5000 credits a month");
 
@@ -37,8 +37,8 @@ test("subscribe with a card added inline: the gate opens with the plan's credits
   // The plans page marks the plan and offers the changes.
   await page.goto("/account/plans");
   await expect(planCard(page, "growth")).toContainText("Current plan");
-  await expect(planCard(page, "scale").getByRole("button", { name: "Upgrade now" })).toBeVisible();
-  await expect(planCard(page, "starter").getByRole("button", { name: "Downgrade at period end" })).toBeVisible();
+  await expect(planCard(page, "scale").getByRole("link", { name: "Upgrade now" })).toBeVisible();
+  await expect(planCard(page, "starter").getByRole("link", { name: "Downgrade at period end" })).toBeVisible();
 
   // Cancel at period end, then resume.
   await page.getByRole("button", { name: "Cancel subscription" }).click();
@@ -58,6 +58,50 @@ test("subscribe with a card added inline: the gate opens with the plan's credits
   const pdf = fs.readFileSync(await download.path());
   expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
   await expect(page.locator("tr[data-payment]").first()).toContainText("succeeded");
+  expect(errors).toEqual([]);
+});
+
+test("a plan change shows what it charges before it is made: monthly to yearly now, back to monthly at the year's end", async ({ page }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await page.goto("/account/plans");
+  await hydrated(page);
+  // The subscription's own interval is shown; the yearly one is a link away.
+  await expect(page.getByRole("link", { name: "Monthly", exact: true })).toHaveAttribute("aria-current", "true");
+  await expect(planCard(page, "starter").locator(".plan-action")).toHaveCount(0);
+  await page.getByRole("link", { name: "Yearly", exact: true }).click();
+  await planCard(page, "starter").getByRole("link", { name: "Switch to yearly" }).click();
+
+  const preview = page.locator("#plan-change");
+  await expect(preview).toHaveAttribute("data-kind", "upgrade");
+  // A year of Starter less the month already paid.
+  await expect(preview.getByTestId("preview-charge")).toHaveText("$261.00");
+  await expect(preview.getByTestId("preview-credits")).toHaveText("+0");
+  await expect(preview.getByTestId("preview-effective")).toHaveText("Now");
+  await expect(preview.getByTestId("preview-renewal")).toContainText("at $290.00 a year, with 1000 credits every month");
+  // Nothing changed yet.
+  await expect(page.locator(".subscription-summary")).toContainText("billed monthly");
+
+  await preview.getByRole("button", { name: "Confirm and pay" }).click();
+  await expect(page).toHaveURL(/changed=upgraded/);
+  await expect(page.locator(".subscription-summary")).toContainText("billed yearly");
+  await expect(page.locator("#plan-change")).toHaveCount(0);
+
+  // Back to monthly waits for the end of the year; the preview says so and charges nothing.
+  await page.getByRole("link", { name: "Monthly", exact: true }).click();
+  await planCard(page, "starter").getByRole("link", { name: "Switch to monthly at period end" }).click();
+  await expect(preview).toHaveAttribute("data-kind", "downgrade");
+  await expect(preview.getByTestId("preview-charge")).toHaveText("$0.00");
+  await expect(preview.getByTestId("preview-effective")).toHaveText(/^On \d{4}-\d{2}-\d{2}$/);
+  await expect(preview.getByTestId("preview-renewal")).toContainText("at $29.00 a month");
+  await preview.getByRole("button", { name: "Confirm change" }).click();
+  await expect(page).toHaveURL(/changed=downgrade_scheduled/);
+  await expect(page.getByTestId("scheduled-change")).toHaveText("Changes to Starter billed monthly at the end of this period.");
+
+  // A change the account cannot make is explained in the preview, with a way back.
+  await page.goto("/account/plans?change=plan_nope");
+  await expect(page.locator("#plan-change [role=alert]")).toContainText("Choose one of the plans offered");
+  await expect(page.locator("#plan-change").getByRole("link", { name: "Back to the plans" })).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -31,7 +31,8 @@ test("sites up to the limit: the 80% banner, the upgrade prompt, then room after
   await expect(planCard(page, "growth")).toHaveClass(/highlighted/);
   await expect(planCard(page, "growth")).toContainText("Lifts your limit");
   await expect(planCard(page, "scale")).not.toHaveClass(/highlighted/);
-  await planCard(page, "growth").getByRole("button", { name: "Upgrade now" }).click();
+  await planCard(page, "growth").getByRole("link", { name: "Upgrade now" }).click();
+  await page.locator("#plan-change").getByRole("button", { name: "Confirm and pay" }).click();
   await expect(page).toHaveURL(/changed=upgraded/);
   await page.goto("/sites");
   await addSite(page, "Site 6", "site6.example.com");

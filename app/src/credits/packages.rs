@@ -77,8 +77,21 @@ pub async fn purchase(
 ) -> AppResult<PurchaseOutcome> {
     require_owner(view)?;
     require_active_plan(view)?;
-    let account_id = &view.account.id;
     let invoice_key = effect.map(|e| e.scoped("package"));
+    let method = request.payment_method_id.as_deref();
+    buy(state, &view.account.id, package_id, method, invoice_key).await
+}
+
+/// Buys a package for the account with `method_id` (the default when none): what [`purchase`]
+/// does once the buyer is known, and what an automatic top-up does (credits/alerts.rs).
+/// `invoice_key` makes it happen once per key.
+pub async fn buy(
+    state: &AppState,
+    account_id: &str,
+    package_id: &str,
+    method_id: Option<&str>,
+    invoice_key: Option<String>,
+) -> AppResult<PurchaseOutcome> {
     if let Some(key) = &invoice_key {
         let mut tx = state.db.begin().await?;
         let existing = invoices::find_by_key(&mut tx, key).await?;
@@ -88,9 +101,7 @@ pub async fn purchase(
         }
     }
     let package = find_active(&state.db, package_id).await?;
-    let method =
-        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref())
-            .await?;
+    let method = checkout::resolve_method(&state.db, account_id, method_id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let issued = invoices::issue(
@@ -103,6 +114,7 @@ pub async fn purchase(
             package_id: Some(&package.id),
             credits: package.credits,
             period: None,
+            interval: None,
             currency: package.price.currency.as_str(),
             lines: vec![NewLine {
                 description: format!("{} ({} credits)", package.name, package.credits),

@@ -7,6 +7,7 @@ use crate::backend::ids::new_id;
 use crate::backend::listing::{Filter, ListQuery};
 use crate::backend::{Db, Timestamp, Tx};
 use crate::common::{Currency, Money, Page, PageRequest};
+use crate::plans::model::BillingInterval;
 
 pub struct NewLine {
     pub description: String,
@@ -22,6 +23,8 @@ pub struct NewInvoice<'a> {
     pub package_id: Option<&'a str>,
     pub credits: i64,
     pub period: Option<(Timestamp, Timestamp)>,
+    /// The interval `period` is billed at, for invoices of a subscription's period.
+    pub interval: Option<BillingInterval>,
     pub currency: &'a str,
     pub lines: Vec<NewLine>,
     pub idempotency_key: Option<&'a str>,
@@ -42,6 +45,8 @@ pub struct InvoiceFacts {
     pub credits: i64,
     pub period_start: Option<Timestamp>,
     pub period_end: Option<Timestamp>,
+    #[sqlx(rename = "billing_interval")]
+    pub interval: Option<BillingInterval>,
     pub currency: String,
     pub total: i64,
 }
@@ -73,8 +78,8 @@ pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Err
     let tax = 0;
     sqlx::query(
         "INSERT INTO invoices (id, account_id, number, status, purpose, subscription_id, plan_id, package_id, credits, \
-         period_start, period_end, currency, subtotal, tax, total, idempotency_key, issued_at) \
-         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         period_start, period_end, billing_interval, currency, subtotal, tax, total, idempotency_key, issued_at) \
+         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(&id)
     .bind(new.account_id)
@@ -86,6 +91,7 @@ pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Err
     .bind(new.credits)
     .bind(new.period.map(|p| p.0))
     .bind(new.period.map(|p| p.1))
+    .bind(new.interval)
     .bind(new.currency)
     .bind(subtotal)
     .bind(tax)
@@ -121,7 +127,7 @@ pub async fn find_by_key(tx: &mut Tx, key: &str) -> Result<Option<String>, sqlx:
 }
 
 const FACTS: &str = "SELECT id, account_id, number, status, purpose, subscription_id, plan_id, package_id, credits, \
-     period_start, period_end, currency, total FROM invoices";
+     period_start, period_end, billing_interval, currency, total FROM invoices";
 
 pub async fn facts(tx: &mut Tx, id: &str) -> Result<Option<InvoiceFacts>, sqlx::Error> {
     sqlx::query_as(&format!("{FACTS} WHERE id = $1"))

@@ -7,6 +7,7 @@ use crate::backend::Tx;
 use crate::credits::ledger::{self, Entry, EntryKind};
 use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
+use crate::plans::model::BillingInterval;
 use crate::subscriptions::monthly_credits;
 use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
@@ -39,12 +40,12 @@ pub async fn invoice_paid(
                 return Ok(true);
             };
             if subscriptions::extend(tx, &sub.id, start, end, at).await? {
-                monthly_credits::period_paid(tx, &sub.id, sub.interval, start).await?;
-                if let Some(plan_id) = &invoice.plan_id {
-                    if *plan_id != sub.plan_id {
-                        subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
-                    }
-                }
+                // The plan and interval the invoice was issued for: a change scheduled for the
+                // end of the period starts here.
+                let interval = invoice.interval.unwrap_or(sub.interval);
+                monthly_credits::period_paid(tx, &sub.id, interval, start).await?;
+                let plan_id = invoice.plan_id.as_deref().unwrap_or(&sub.plan_id);
+                subscriptions::set_terms(tx, &sub.id, plan_id, interval, at).await?;
                 ledger::expire_plan_credits(
                     tx,
                     Entry {
@@ -64,8 +65,20 @@ pub async fn invoice_paid(
             }
         }
         (InvoicePurpose::Proration, Some(sub)) => {
+            let mut interval = sub.interval;
+            if let (Some(BillingInterval::Year), BillingInterval::Month, Some(start), Some(end)) = (
+                invoice.interval,
+                sub.interval,
+                invoice.period_start,
+                invoice.period_end,
+            ) {
+                // A switch to yearly billing: only while the month it was bought in lasts.
+                if subscriptions::start_year(tx, &sub.id, (start, end), at).await? {
+                    interval = BillingInterval::Year;
+                }
+            }
             if let Some(plan_id) = &invoice.plan_id {
-                subscriptions::set_plan(tx, &sub.id, plan_id, at).await?;
+                subscriptions::set_terms(tx, &sub.id, plan_id, interval, at).await?;
             }
             subscriptions::set_changing_invoice(tx, &sub.id, None, at).await?;
             grant_plan_credits(tx, invoice, &grant_key, at).await?;

@@ -1,5 +1,6 @@
 //! `/account/plans`: every active plan side by side with the account's subscription, and the
-//! buttons that change it: subscribe, upgrade, downgrade, cancel, resume.
+//! buttons that change it: subscribe; upgrade, downgrade or switch interval (each through a
+//! preview of what it charges and grants); cancel, resume.
 
 use super::api::list_plans;
 use super::model::{BillingInterval, PlanView};
@@ -8,10 +9,13 @@ use crate::payments::api::{list_payment_methods, AddCard};
 use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
 use crate::payments::pages::AddCardForm;
 use crate::subscriptions::api::{
-    current_subscription, CancelSubscription, ChangePlan, ResumeSubscription, Subscribe,
+    current_subscription, preview_plan_change, CancelSubscription, ChangePlan, ResumeSubscription,
+    Subscribe,
 };
-use crate::subscriptions::model::{SubscriptionStatus, SubscriptionView};
-use crate::ui::errors::{ErrorPage, FormError};
+use crate::subscriptions::model::{
+    change_applies_now, ChangeKind, ChangePreview, SubscriptionStatus, SubscriptionView,
+};
+use crate::ui::errors::{message, ErrorPage, FormError};
 use crate::ui::format::{date, StatusBadge};
 use crate::ui::forms::{action_error, request_key, RequestKeyInput, SubmitButton};
 use leptos::prelude::*;
@@ -25,7 +29,9 @@ struct PlanActions {
     change: ServerAction<ChangePlan>,
     cancel: ServerAction<CancelSubscription>,
     resume: ServerAction<ResumeSubscription>,
-    yearly: RwSignal<bool>,
+    /// The interval the plans are shown at: `?interval=` (links, so it works before the WASM
+    /// loads), else the subscription's, else monthly.
+    yearly: Signal<bool>,
     method: RwSignal<String>,
 }
 
@@ -33,7 +39,7 @@ fn changed_notice(what: &str) -> Option<&'static str> {
     match what {
         "upgraded" => Some("Upgraded. The new plan and its extra credits are active now."),
         "downgrade_scheduled" => {
-            Some("Downgrade scheduled: the new plan starts at the end of this period.")
+            Some("Change scheduled: the new plan or interval starts at the end of this period.")
         }
         "kept" => Some("The scheduled downgrade was undone."),
         "canceled" => Some("Canceled. The plan keeps working until the end of the period."),
@@ -54,7 +60,7 @@ pub fn PlansPage() -> impl IntoView {
         change: ServerAction::new(),
         cancel: ServerAction::new(),
         resume: ServerAction::new(),
-        yearly: RwSignal::new(false),
+        yearly: Signal::derive(|| false),
         method: RwSignal::new(String::new()),
     };
     let error = Signal::derive(move || {
@@ -130,29 +136,50 @@ fn PlansBody(
         .into_iter()
         .filter(|m| m.status == PaymentMethodStatus::Active)
         .collect();
-    let current_price = current.as_ref().and_then(|sub| {
-        plans
-            .iter()
-            .find(|p| p.id == sub.plan.id)
-            .map(|p| p.prices.of(sub.interval).amount)
-    });
+    let current_plan = current
+        .as_ref()
+        .and_then(|sub| plans.iter().find(|p| p.id == sub.plan.id).cloned());
+    let query = use_query_map();
+    let shown_by_default = current.as_ref().map(|sub| sub.interval);
+    let actions = PlanActions {
+        yearly: Signal::derive(move || {
+            let asked = query.get().get("interval").and_then(|i| i.parse().ok());
+            asked.or(shown_by_default) == Some(BillingInterval::Year)
+        }),
+        ..actions
+    };
+    let shown = move |yearly: bool| {
+        if yearly {
+            BillingInterval::Year
+        } else {
+            BillingInterval::Month
+        }
+    };
+    let toggle = move |interval: BillingInterval, label: &'static str| {
+        let on = move || shown(actions.yearly.get()) == interval;
+        view! {
+            <a class="button button-small" class:button-secondary=move || !on() href=format!("/account/plans?interval={}", interval.as_str())
+                aria-current=move || on().then_some("true")>{label}</a>
+        }
+    };
     view! {
         {match &current {
-            Some(sub) => view! { <SubscriptionSummary sub=sub.clone() actions/> }.into_any(),
+            Some(sub) => view! {
+                <SubscriptionSummary sub=sub.clone() actions/>
+                <ChangePreviewPanel subscription_id=sub.id.clone() change=actions.change/>
+            }.into_any(),
             None => view! {
                 <p class="alert alert-warning">"Choose a plan to start using IGNY8."</p>
                 <PaymentPicker methods=usable.clone() actions add_card/>
             }.into_any(),
         }}
-        <div class="interval-toggle" role="group" aria-label="Billing interval">
-            <button type="button" class="button button-small" class:button-secondary=move || actions.yearly.get()
-                aria-pressed=move || (!actions.yearly.get()).to_string() on:click=move |_| actions.yearly.set(false)>"Monthly"</button>
-            <button type="button" class="button button-small" class:button-secondary=move || !actions.yearly.get()
-                aria-pressed=move || actions.yearly.get().to_string() on:click=move |_| actions.yearly.set(true)>"Yearly"</button>
-        </div>
+        <nav class="interval-toggle" aria-label="Billing interval">
+            {toggle(BillingInterval::Month, "Monthly")}
+            {toggle(BillingInterval::Year, "Yearly")}
+        </nav>
         <div class="plan-grid">
             {plans.into_iter().map(|plan| {
-                view! { <PlanCard plan current=current.clone() current_price actions/> }
+                view! { <PlanCard plan current=current.clone() current_plan=current_plan.clone() actions/> }
             }).collect_view()}
         </div>
     }
@@ -205,8 +232,13 @@ fn SubscriptionSummary(sub: SubscriptionView, actions: PlanActions) -> impl Into
                 <StatusBadge status=sub.status.as_str()/>
                 " " <span data-testid="renewal">{when}</span>
             </p>
-            {sub.scheduled_plan.clone().map(|next| view! {
-                <p class="muted">{format!("Changes to {} at the end of this period.", next.name)}</p>
+            {sub.scheduled_plan.clone().map(|next| {
+                let interval = sub.scheduled_interval.unwrap_or(sub.interval);
+                view! {
+                    <p class="muted" data-testid="scheduled-change">
+                        {format!("Changes to {} billed {} at the end of this period.", next.name, interval.adjective())}
+                    </p>
+                }
             })}
             {(sub.status == SubscriptionStatus::PendingPayment).then(|| view! {
                 <p class="alert alert-warning">"Waiting for your payment. " <a href="/account/billing#open-invoices">"Pay the invoice"</a></p>
@@ -237,7 +269,7 @@ fn SubscriptionSummary(sub: SubscriptionView, actions: PlanActions) -> impl Into
 fn PlanCard(
     plan: PlanView,
     current: Option<SubscriptionView>,
-    current_price: Option<i64>,
+    current_plan: Option<PlanView>,
     actions: PlanActions,
 ) -> impl IntoView {
     let is_current = current.as_ref().is_some_and(|s| s.plan.id == plan.id);
@@ -261,14 +293,13 @@ fn PlanCard(
     };
     let per = move || if yearly.get() { " / year" } else { " / month" };
     let credits = plan.credits_per_period;
-    let button = plan_button(
-        &plan,
-        current.as_ref(),
-        current_price,
-        is_current,
-        is_scheduled,
-        actions,
-    );
+    let button = match current {
+        None => subscribe_button(&plan, actions),
+        Some(sub) => {
+            let plan = plan.clone();
+            (move || change_link(&plan, &sub, current_plan.as_ref(), yearly.get())).into_any()
+        }
+    };
     view! {
         <article class="card plan-card" class:current=is_current class:highlighted=highlighted data-plan=plan.slug.clone()>
             <h2>{plan.name.clone()}</h2>
@@ -294,52 +325,177 @@ fn PlanCard(
     }
 }
 
-/// Subscribe without a subscription; with one, upgrade (higher price, now) or downgrade (at
-/// period end); on the current plan with a downgrade waiting, keep it.
-fn plan_button(
-    plan: &PlanView,
-    current: Option<&SubscriptionView>,
-    current_price: Option<i64>,
-    is_current: bool,
-    is_scheduled: bool,
-    actions: PlanActions,
-) -> AnyView {
+/// Without a subscription: subscribe to the plan at the interval shown.
+fn subscribe_button(plan: &PlanView, actions: PlanActions) -> AnyView {
     let plan_id = plan.id.clone();
-    let Some(sub) = current else {
-        let subscribe = actions.subscribe;
-        return view! {
-            <ActionForm action=subscribe attr:class="plan-action">
-                <input type="hidden" name="plan_id" value=plan_id/>
-                <input type="hidden" name="interval" value=move || if actions.yearly.get() { BillingInterval::Year } else { BillingInterval::Month }.as_str()/>
-                <input type="hidden" name="payment_method_id" value=move || actions.method.get()/>
-                <RequestKeyInput key=request_key(subscribe)/>
-                <SubmitButton pending=subscribe.pending() label="Subscribe" busy_label="Subscribing…"/>
-            </ActionForm>
-        }
-        .into_any();
-    };
-    if sub.status != SubscriptionStatus::Active
-        || is_scheduled
-        || (is_current && sub.scheduled_plan.is_none())
-    {
-        return ().into_any();
-    }
-    let upgrade =
-        !is_current && current_price.is_some_and(|p| plan.prices.of(sub.interval).amount > p);
-    let (label, busy) = match (is_current, upgrade) {
-        (true, _) => ("Keep this plan", "Saving…"),
-        (false, true) => ("Upgrade now", "Upgrading…"),
-        (false, false) => ("Downgrade at period end", "Scheduling…"),
-    };
-    let change = actions.change;
-    let subscription_id = sub.id.clone();
+    let subscribe = actions.subscribe;
     view! {
-        <ActionForm action=change attr:class="plan-action">
-            <input type="hidden" name="subscription_id" value=subscription_id/>
+        <ActionForm action=subscribe attr:class="plan-action">
             <input type="hidden" name="plan_id" value=plan_id/>
-            <RequestKeyInput key=request_key(change)/>
-            <SubmitButton pending=change.pending() label busy_label=busy class=if upgrade { "button" } else { "button button-secondary" }/>
+            <input type="hidden" name="interval" value=move || if actions.yearly.get() { BillingInterval::Year } else { BillingInterval::Month }.as_str()/>
+            <input type="hidden" name="payment_method_id" value=move || actions.method.get()/>
+            <RequestKeyInput key=request_key(subscribe)/>
+            <SubmitButton pending=subscribe.pending() label="Subscribe" busy_label="Subscribing…"/>
         </ActionForm>
     }
     .into_any()
+}
+
+/// With a subscription: a link to the preview of changing to `plan` at the interval shown,
+/// labelled by what the change does (app/src/subscriptions/plan_change.rs decides; the preview
+/// says it exactly). Nothing for the current terms, or terms already scheduled.
+fn change_link(
+    plan: &PlanView,
+    sub: &SubscriptionView,
+    current_plan: Option<&PlanView>,
+    yearly: bool,
+) -> AnyView {
+    let to = if yearly {
+        BillingInterval::Year
+    } else {
+        BillingInterval::Month
+    };
+    let same_plan = sub.plan.id == plan.id;
+    let scheduled = sub.scheduled_plan.as_ref().map(|p| {
+        let interval = sub.scheduled_interval.unwrap_or(sub.interval);
+        (p.id.as_str(), interval)
+    });
+    let is_current_terms = same_plan && to == sub.interval;
+    if sub.status != SubscriptionStatus::Active
+        || scheduled == Some((plan.id.as_str(), to))
+        || (is_current_terms && scheduled.is_none())
+    {
+        return ().into_any();
+    }
+    let old_price = current_plan.map_or(0, |p| p.prices.of(sub.interval).amount);
+    let now = change_applies_now(
+        sub.interval,
+        to,
+        old_price,
+        plan.prices.of(sub.interval).amount,
+    );
+    let label = match (is_current_terms, same_plan, now) {
+        (true, _, _) => "Keep this plan",
+        (false, true, true) => "Switch to yearly",
+        (false, true, false) => "Switch to monthly at period end",
+        (false, false, true) => "Upgrade now",
+        (false, false, false) => "Downgrade at period end",
+    };
+    let href = format!(
+        "/account/plans?interval={}&change={}#plan-change",
+        to.as_str(),
+        plan.id
+    );
+    view! {
+        <a class=if now { "button plan-action" } else { "button button-secondary plan-action" } href=href>{label}</a>
+    }
+    .into_any()
+}
+
+/// The preview of the change asked in the address (`?change=<plan>&interval=`), with the button
+/// that makes it: what is charged now, what credits come now, when it takes effect and what the
+/// renewal after it charges. Rendered by the server too, so it works before the WASM loads.
+#[component]
+fn ChangePreviewPanel(subscription_id: String, change: ServerAction<ChangePlan>) -> impl IntoView {
+    let query = use_query_map();
+    let asked = Memo::new(move |_| {
+        let query = query.get();
+        query
+            .get("change")
+            .map(|plan_id| (plan_id, query.get("interval")))
+    });
+    let id = subscription_id.clone();
+    let preview = Resource::new(
+        move || asked.get(),
+        move |asked| {
+            let id = id.clone();
+            async move {
+                match asked {
+                    None => Ok(None),
+                    Some((plan_id, interval)) => {
+                        preview_plan_change(id, plan_id, interval).await.map(Some)
+                    }
+                }
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let subscription_id = subscription_id.clone();
+                Suspend::new(async move {
+                    match preview.await {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(preview)) => view! { <ChangePreviewCard preview subscription_id change/> }.into_any(),
+                        Err(error) => {
+                            // What is wrong with the request, in words (a field's problem rather
+                            // than "Some fields are invalid").
+                            let problem = error
+                                .field_errors()
+                                .filter(|fields| !fields.is_empty())
+                                .map(|fields| fields.values().cloned().collect::<Vec<_>>().join(" "))
+                                .unwrap_or_else(|| message(&error));
+                            view! {
+                                <section class="card change-preview" id="plan-change">
+                                    <p class="alert alert-error" role="alert" data-error-code=error.code()>{problem}</p>
+                                    <a class="button button-secondary" href="/account/plans">"Back to the plans"</a>
+                                </section>
+                            }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn ChangePreviewCard(
+    preview: ChangePreview,
+    subscription_id: String,
+    change: ServerAction<ChangePlan>,
+) -> impl IntoView {
+    let (title, confirm, busy) = match preview.kind {
+        ChangeKind::Upgrade => ("Change now", "Confirm and pay", "Paying…"),
+        ChangeKind::Downgrade => (
+            "Change at the end of the period",
+            "Confirm change",
+            "Scheduling…",
+        ),
+        ChangeKind::Keep => ("Keep your plan", "Keep current plan", "Saving…"),
+    };
+    let takes_effect = match preview.kind {
+        ChangeKind::Downgrade => format!("On {}", date(&preview.effective_at)),
+        _ => "Now".to_string(),
+    };
+    let then = match &preview.renewal {
+        Some(renewal) => format!(
+            "Renews on {} at {} a {}, with {} credits every month",
+            date(&renewal.date),
+            renewal.amount,
+            preview.interval.as_str(),
+            renewal.credits_per_month
+        ),
+        None => "Ends at the end of the period (set to cancel)".to_string(),
+    };
+    view! {
+        <section class="card change-preview" id="plan-change" data-kind=preview.kind.as_str()>
+            <h2>{format!("{title}: {} billed {}", preview.plan.name, preview.interval.adjective())}</h2>
+            <dl class="facts">
+                <dt>"Charged now"</dt><dd data-testid="preview-charge">{preview.charge_now.to_string()}</dd>
+                <dt>"Credits now"</dt><dd data-testid="preview-credits">{format!("+{}", preview.credits_now)}</dd>
+                <dt>"Takes effect"</dt><dd data-testid="preview-effective">{takes_effect}</dd>
+                <dt>"Then"</dt><dd data-testid="preview-renewal">{then}</dd>
+            </dl>
+            <p class="muted">{preview.summary.clone()}</p>
+            <ActionForm action=change attr:class="inline-form">
+                <input type="hidden" name="subscription_id" value=subscription_id/>
+                <input type="hidden" name="plan_id" value=preview.plan.id.clone()/>
+                <input type="hidden" name="interval" value=preview.interval.as_str()/>
+                <RequestKeyInput key=request_key(change)/>
+                <SubmitButton pending=change.pending() label=confirm busy_label=busy/>
+                " " <a class="button button-secondary" href="/account/plans">"Cancel"</a>
+            </ActionForm>
+        </section>
+    }
 }

@@ -1,7 +1,6 @@
 //! Server functions of the plans page: the current subscription and its changes.
 
-use super::model::SubscriptionOutcome;
-use super::model::SubscriptionView;
+use super::model::{ChangePreview, SubscriptionOutcome, SubscriptionView};
 use crate::common::AppError;
 use leptos::prelude::*;
 
@@ -57,16 +56,29 @@ pub async fn subscribe(
     Ok(outcome)
 }
 
+/// What changing to `plan_id` (at `interval`, none keeping the current one) would do now.
+#[server(endpoint = "billing/preview-plan-change")]
+pub async fn preview_plan_change(
+    subscription_id: String,
+    plan_id: String,
+    interval: Option<String>,
+) -> Result<ChangePreview, AppError> {
+    let (view, _) = require_session().await?;
+    let request = ChangePlanRequest { plan_id, interval };
+    service::preview_change(&app_state()?, &view, &subscription_id, &request).await
+}
+
 #[server(endpoint = "billing/change-plan")]
 pub async fn change_plan(
     subscription_id: String,
     plan_id: String,
+    interval: Option<String>,
     request_key: Option<String>,
 ) -> Result<SubscriptionOutcome, AppError> {
     let (view, _) = require_session().await?;
     let state = &app_state()?;
     let view = &view;
-    let request = ChangePlanRequest { plan_id };
+    let request = ChangePlanRequest { plan_id, interval };
     let fingerprint = fingerprint("change-plan", &(&subscription_id, &request));
     let outcome: SubscriptionOutcome = once_for_form(
         state,

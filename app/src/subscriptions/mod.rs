@@ -10,6 +10,8 @@ pub mod periods;
 pub mod monthly_credits;
 
 #[cfg(feature = "ssr")]
+pub mod plan_change;
+#[cfg(feature = "ssr")]
 pub mod renewal;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -109,7 +109,9 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
     let plan = plans::pricing(&mut tx, &plan_id)
         .await?
         .ok_or_else(|| AppError::internal("plan vanished"))?;
-    let next_end = next_period_end(anchor, sub.interval, end);
+    // A switch to monthly billing scheduled for the end of the year starts here.
+    let interval = sub.scheduled_interval.unwrap_or(sub.interval);
+    let next_end = next_period_end(anchor, interval, end);
     let key = format!("renewal:{}:{end}", sub.id);
     let invoice_id = match invoices::find_by_key(&mut tx, &key).await? {
         Some(id) => id,
@@ -124,14 +126,17 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                     package_id: None,
                     credits: plan.credits_per_period,
                     period: Some((end, next_end)),
+                    interval: Some(interval),
                     currency: &plan.currency,
                     lines: vec![NewLine {
                         description: format!(
-                            "{} plan renewal ({} credits a month)",
-                            plan.name, plan.credits_per_period
+                            "{} plan renewal, {} ({} credits a month)",
+                            plan.name,
+                            interval.adjective(),
+                            plan.credits_per_period
                         ),
                         quantity: 1,
-                        unit_amount: plan.price(sub.interval),
+                        unit_amount: plan.price(interval),
                     }],
                     idempotency_key: Some(&key),
                     at: now,

@@ -1,11 +1,12 @@
-//! Subscription rules: subscribe, upgrade (now, prorated), downgrade (at period end), cancel
+//! Subscription rules: subscribe, change plan or interval (plan_change.rs works out how), cancel
 //! (at period end by default), resume. Only the account owner changes billing.
 
 use super::model::{
-    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionOutcome, SubscriptionStatus,
-    SubscriptionView,
+    CancelRequest, ChangeKind, ChangePlanRequest, ChangePreview, SubscribeRequest,
+    SubscriptionOutcome, SubscriptionStatus, SubscriptionView,
 };
-use super::periods::{add_months, prorate_credits, prorate_money};
+use super::periods::add_months;
+use super::plan_change::{self, active_plan};
 use super::store::{self, NewSubscription, SubscriptionRow};
 use crate::auth::identity::{require_owner, require_paying_owner};
 use crate::auth::model::SessionView;
@@ -18,17 +19,10 @@ use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
 use crate::plans::model::BillingInterval;
-use crate::plans::store::{self as plans, PlanPricing};
+use crate::plans::store as plans;
 
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SubscriptionView>> {
     Ok(store::list(&state.db, &view.account.id).await?)
-}
-
-async fn active_plan(tx: &mut Tx, plan_id: &str) -> AppResult<PlanPricing> {
-    plans::pricing(tx, plan_id)
-        .await?
-        .filter(|p| p.is_active)
-        .ok_or_else(|| AppError::invalid("plan_id", "Choose one of the plans offered."))
 }
 
 /// Subscribes to a plan. `effect` (from an idempotency key) keys the first invoice, so a retry
@@ -90,6 +84,7 @@ pub async fn subscribe(
             package_id: None,
             credits: plan.credits_per_period,
             period: Some((now, end)),
+            interval: Some(interval),
             currency: &plan.currency,
             lines: vec![NewLine {
                 description: format!(
@@ -187,9 +182,25 @@ fn conflict(message: &str) -> AppError {
     AppError::with_message(ErrorKind::Conflict, message)
 }
 
-/// Upgrade (a higher price for the same interval) takes effect now with a prorated charge and
-/// prorated credits; anything else is a downgrade scheduled for the end of the period. Choosing
-/// the current plan again undoes a scheduled downgrade.
+/// What [`change_plan`] would do with the same request now, without doing it.
+pub async fn preview_change(
+    state: &AppState,
+    view: &SessionView,
+    id: &str,
+    request: &ChangePlanRequest,
+) -> AppResult<ChangePreview> {
+    require_paying_owner(view)?;
+    let mut tx = state.db.begin().await?;
+    let sub = owned(&mut tx, view, id).await?;
+    let change =
+        plan_change::work_out(&mut tx, &view.account.id, &sub, request, state.clock.now()).await?;
+    tx.rollback().await?;
+    change.preview()
+}
+
+/// Applies a plan change as [`plan_change`] works it out: an upgrade (or a switch to yearly)
+/// now, with its prorated charge and credits; a downgrade (or a switch to monthly) scheduled for
+/// the end of the period; the current plan again undoes a scheduled change.
 ///
 /// One guarded transition: the subscription row is locked for the whole decision, and an
 /// upgrade marks it with its proration invoice until that invoice is paid or voided, so
@@ -212,71 +223,14 @@ pub async fn change_plan(
     let mut tx = state.db.begin().await?;
     store::lock(&mut tx, id).await?;
     let sub = owned(&mut tx, view, id).await?;
-    if sub.changing_invoice_id.is_some() {
-        return Err(conflict(
-            "A plan change is already being paid for. Wait for it to finish, then try again.",
-        ));
-    }
-    match sub.status {
-        SubscriptionStatus::Active => {}
-        SubscriptionStatus::PastDue => {
-            return Err(conflict("Pay the overdue invoice before changing plans."))
-        }
-        SubscriptionStatus::PendingPayment => {
-            return Err(conflict("The first payment has not arrived yet."))
-        }
-        SubscriptionStatus::Trialing | SubscriptionStatus::Canceled => {
-            return Err(conflict(
-                "This subscription has ended. Subscribe again to choose a plan.",
-            ))
-        }
-    }
-    let new_plan = active_plan(&mut tx, &request.plan_id).await?;
-    let old_plan = plans::pricing(&mut tx, &sub.plan_id)
-        .await?
-        .ok_or_else(|| AppError::internal("plan vanished"))?;
-    if new_plan.id == old_plan.id {
-        if sub.scheduled_plan_id.is_none() {
-            return Err(conflict("The subscription is already on this plan."));
-        }
-        store::schedule_plan(&mut tx, id, None, now).await?;
+    let change = plan_change::work_out(&mut tx, account_id, &sub, &request, now).await?;
+    if change.kind != ChangeKind::Upgrade {
+        let scheduled = (change.kind == ChangeKind::Downgrade)
+            .then_some((change.plan.id.as_str(), change.interval));
+        store::schedule_change(&mut tx, id, scheduled, now).await?;
         tx.commit().await?;
         return outcome(state, account_id, id, None, None).await;
     }
-    let (old_price, new_price) = (old_plan.price(sub.interval), new_plan.price(sub.interval));
-    if new_price <= old_price {
-        // A downgrade below current usage is refused with what must go first.
-        let problems =
-            crate::limits::service::over_limits_for(&mut tx, account_id, &new_plan.id, now).await?;
-        if !problems.is_empty() {
-            return Err(conflict(&format!(
-                "Before downgrading to {}: {}.",
-                new_plan.name,
-                problems.join("; ")
-            )));
-        }
-        store::schedule_plan(&mut tx, id, Some(&new_plan.id), now).await?;
-        tx.commit().await?;
-        return outcome(state, account_id, id, None, None).await;
-    }
-    let (start, end) = sub
-        .period_start
-        .zip(sub.period_end)
-        .ok_or_else(|| AppError::internal("active subscription without a period"))?;
-    let charge = prorate_money(new_price - old_price, start, end, now);
-    // Plan credits come monthly on either interval: the difference is prorated over what is
-    // left of the current month (the period's, for a monthly plan).
-    let (month_start, month_end) = match sub.interval {
-        BillingInterval::Year => super::monthly_credits::month_of(start, now),
-        BillingInterval::Month => (start, end),
-    };
-    let credits = prorate_credits(
-        (new_plan.credits_per_period - old_plan.credits_per_period).max(0),
-        month_start,
-        month_end,
-        now,
-    );
-    let days_left = (end - now).max(0) / 86_400;
     let method = checkout::resolve_method(&state.db, account_id, None).await?;
     let invoice_id = invoices::issue(
         &mut tx,
@@ -284,25 +238,23 @@ pub async fn change_plan(
             account_id,
             purpose: InvoicePurpose::Proration,
             subscription_id: Some(id),
-            plan_id: Some(&new_plan.id),
+            plan_id: Some(&change.plan.id),
             package_id: None,
-            credits,
-            period: Some((now, end)),
-            currency: &new_plan.currency,
+            credits: change.credits,
+            period: Some(change.period),
+            interval: Some(change.interval),
+            currency: &change.plan.currency,
             lines: vec![NewLine {
-                description: format!(
-                    "Upgrade from {} to {}, prorated for the {days_left} remaining days (+{credits} credits)",
-                    old_plan.name, new_plan.name
-                ),
+                description: change.summary.clone(),
                 quantity: 1,
-                unit_amount: charge,
+                unit_amount: change.charge,
             }],
             idempotency_key: invoice_key.as_deref(),
             at: now,
         },
     )
     .await?;
-    store::schedule_plan(&mut tx, id, None, now).await?;
+    store::schedule_change(&mut tx, id, None, now).await?;
     store::set_changing_invoice(&mut tx, id, Some(&invoice_id), now).await?;
     let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
     outcome(state, account_id, id, Some(&invoice_id), payment).await

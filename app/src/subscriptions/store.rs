@@ -23,6 +23,7 @@ pub struct SubscriptionRow {
     #[sqlx(try_from = "Flag")]
     pub cancel_at_period_end: bool,
     pub scheduled_plan_id: Option<String>,
+    pub scheduled_interval: Option<BillingInterval>,
     pub payment_method_id: Option<String>,
     pub past_due_since: Option<Timestamp>,
     pub renewal_attempts: i64,
@@ -31,7 +32,7 @@ pub struct SubscriptionRow {
 }
 
 const ROW: &str = "SELECT id, account_id, plan_id, status, billing_interval, current_period_start, current_period_end, \
-     anchor_at, cancel_at_period_end, scheduled_plan_id, payment_method_id, past_due_since, renewal_attempts, \
+     anchor_at, cancel_at_period_end, scheduled_plan_id, scheduled_interval, payment_method_id, past_due_since, renewal_attempts, \
      changing_invoice_id FROM subscriptions";
 
 pub async fn find(
@@ -122,21 +123,49 @@ pub async fn extend(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_plan(
+/// The plan and interval it is billed at from now on; a change waiting for the period's end is
+/// done with.
+pub async fn set_terms(
     tx: &mut Tx,
     id: &str,
     plan_id: &str,
+    interval: BillingInterval,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE subscriptions SET plan_id = $2, scheduled_plan_id = NULL, updated_at = $3 WHERE id = $1",
+        "UPDATE subscriptions SET plan_id = $2, billing_interval = $3, scheduled_plan_id = NULL, \
+         scheduled_interval = NULL, updated_at = $4 WHERE id = $1",
     )
     .bind(id)
     .bind(plan_id)
+    .bind(interval)
     .bind(at)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A paid switch from monthly to yearly billing: the year runs from the start of the month it
+/// was bought in (that month's payment counted towards it), later periods count from there, and
+/// the month's plan credits were granted already. Only while that month is still the current
+/// period: false otherwise.
+pub async fn start_year(
+    tx: &mut Tx,
+    id: &str,
+    year: (Timestamp, Timestamp),
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE subscriptions SET billing_interval = 'year', anchor_at = $2, credits_granted_until = current_period_end, \
+         current_period_end = $3, updated_at = $4 WHERE id = $1 AND current_period_start = $2 AND billing_interval = 'month'",
+    )
+    .bind(id)
+    .bind(year.0)
+    .bind(year.1)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Locks the subscription row for the rest of `tx` (PostgreSQL; SQLite's write transaction
@@ -165,18 +194,22 @@ pub async fn set_changing_invoice(
     Ok(())
 }
 
-pub async fn schedule_plan(
+/// Sets (or, with `None`, clears) the plan and interval it changes to at the end of the period.
+pub async fn schedule_change(
     tx: &mut Tx,
     id: &str,
-    plan_id: Option<&str>,
+    change: Option<(&str, BillingInterval)>,
     at: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE subscriptions SET scheduled_plan_id = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(plan_id)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE subscriptions SET scheduled_plan_id = $2, scheduled_interval = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(change.map(|c| c.0))
+    .bind(change.map(|c| c.1))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -283,7 +316,7 @@ pub async fn release(db: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error> 
 
 const VIEW: &str = "SELECT s.id, s.plan_id, p.name AS plan_name, s.status, s.billing_interval, s.current_period_start, \
      s.current_period_end, s.cancel_at_period_end, s.scheduled_plan_id, sp.name AS scheduled_plan_name, \
-     s.payment_method_id, s.canceled_at FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
+     s.scheduled_interval, s.payment_method_id, s.canceled_at FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
      LEFT JOIN plans sp ON sp.id = s.scheduled_plan_id";
 
 /// A subscription with its plans' names, as [`VIEW`] reads it.
@@ -299,6 +332,7 @@ struct SubscriptionViewRow {
     cancel_at_period_end: Flag,
     scheduled_plan_id: Option<String>,
     scheduled_plan_name: Option<String>,
+    scheduled_interval: Option<BillingInterval>,
     payment_method_id: Option<String>,
     canceled_at: Option<Timestamp>,
 }
@@ -323,6 +357,7 @@ impl From<SubscriptionViewRow> for SubscriptionView {
                 .scheduled_plan_id
                 .zip(row.scheduled_plan_name)
                 .map(|(id, name)| PlanRef { id, name }),
+            scheduled_interval: row.scheduled_interval,
             payment_method_id: row.payment_method_id,
             canceled_at: row.canceled_at.map(rfc3339),
         }

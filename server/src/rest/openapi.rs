@@ -105,7 +105,13 @@ const ENDPOINTS: &[Endpoint] = &[
         User,
         "post",
         "/auth/subscriptions/{id}/change-plan",
-        "Upgrade now (prorated) or downgrade at period end",
+        "Change plan or interval: upgrade (or to yearly) now, prorated; downgrade (or to monthly) at period end",
+    ),
+    op(
+        User,
+        "post",
+        "/auth/subscriptions/{id}/change-plan/preview",
+        "What a plan change would charge, grant and renew at, without changing anything",
     ),
     op(
         User,

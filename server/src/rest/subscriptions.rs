@@ -1,4 +1,4 @@
-//! `/api/v1/auth/subscriptions/…`: list, subscribe, change plan, cancel, resume.
+//! `/api/v1/auth/subscriptions/…`: list, subscribe, change plan (and preview it), cancel, resume.
 
 use super::idempotency;
 use super::json::{ApiJson, JsonOrDefault};
@@ -8,7 +8,8 @@ use app::auth::identity::Authenticated;
 use app::backend::AppState;
 use app::common::AppResult;
 use app::subscriptions::model::{
-    CancelRequest, ChangePlanRequest, SubscribeRequest, SubscriptionList, SubscriptionOutcome,
+    CancelRequest, ChangePlanRequest, ChangePreview, SubscribeRequest, SubscriptionList,
+    SubscriptionOutcome,
 };
 use app::subscriptions::service;
 use axum::extract::State;
@@ -27,6 +28,11 @@ pub fn routes() -> Router<AppState> {
         router,
         "/auth/subscriptions/{id}/change-plan",
         post(change_plan),
+    );
+    let router = route(
+        router,
+        "/auth/subscriptions/{id}/change-plan/preview",
+        post(preview_change),
     );
     let router = route(router, "/auth/subscriptions/{id}/cancel", post(cancel));
     route(router, "/auth/subscriptions/{id}/resume", post(resume))
@@ -74,6 +80,18 @@ async fn change_plan(
         },
     )
     .await
+}
+
+/// What `change-plan` would do with the same body now; changes nothing.
+async fn preview_change(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<ChangePlanRequest>,
+) -> AppResult<Json<ChangePreview>> {
+    Ok(Json(
+        service::preview_change(&state, &auth.view, &id, &request).await?,
+    ))
 }
 
 async fn cancel(

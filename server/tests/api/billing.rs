@@ -425,6 +425,7 @@ async fn concurrent_invoices_get_gapless_numbers(app: TestApp) {
                     package_id: None,
                     credits: 10,
                     period: None,
+                    interval: None,
                     currency: "USD",
                     lines: vec![app::invoices::store::NewLine {
                         description: format!("Item {i}"),

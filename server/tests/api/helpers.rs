@@ -526,6 +526,15 @@ impl TestApp {
 use reqwest::header::{ACCEPT, COOKIE, LOCATION};
 use serde_json::Value;
 
+/// The `error.code` of an error answer (docs/api.md "Errors").
+pub async fn error_code(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub fn session_cookie(body: &Value) -> String {
     format!(
         "igny8_at={}; igny8_rt={}",

@@ -20,6 +20,7 @@ mod mail;
 mod ops;
 mod pay_now;
 mod payment_methods;
+mod plan_change;
 mod readiness;
 mod recovery;
 mod smtp_sink;

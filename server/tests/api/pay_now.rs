@@ -2,7 +2,7 @@
 //! paid with another card ends dunning at once; concurrent and repeated payments charge once;
 //! what cannot be paid is refused in the API's error shape and changes nothing.
 
-use crate::helpers::{card_body, Tenant, TestApp};
+use crate::helpers::{card_body, error_code, Tenant, TestApp};
 use serde_json::{json, Value};
 
 /// 2026-02-15T12:00:00Z: one month after the test clock starts, when Starter renews.
@@ -75,14 +75,6 @@ async fn pay_with_new_card(
     let card = app.add_method(&tenant.access, &card_body(number)).await;
     let body = json!({"payment_method_id": card["id"]});
     pay(app, tenant, invoice_id, &body).await
-}
-
-async fn error_code(response: reqwest::Response) -> String {
-    let body: Value = response.json().await.unwrap();
-    body["error"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
 }
 
 async fn paying_a_renewal_in_dunning_ends_it_at_once(app: TestApp) {
