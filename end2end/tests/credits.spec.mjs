@@ -87,6 +87,43 @@ test("buying a credit package with the sandbox card raises the balance", async (
   expect(errors).toEqual([]);
 });
 
+test("a low-balance alert shows a banner, and an automatic top-up buys a package once", async ({ page }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await page.goto("/account/billing");
+  await hydrated(page);
+  const card = page.locator("#balance-alert");
+  const banner = page.getByTestId("low-balance-banner");
+  await expect(banner).toHaveCount(0);
+
+  // A threshold above the balance: the banner appears on every page, with the way out.
+  await card.getByLabel("Alert when available credits fall below").fill("2000");
+  await card.getByRole("button", { name: "Save alert" }).click();
+  await expect(card.getByTestId("alert-saved")).toBeVisible();
+  await expect(banner).toContainText("Your balance is 1000 credits, below your alert threshold of 2000.");
+  await page.goto("/account/usage");
+  await expect(banner.getByRole("link", { name: "Buy credits" })).toHaveAttribute("href", "/account/billing#credit-packages");
+
+  // With an automatic top-up, a balance below the threshold buys the package once.
+  await page.goto("/account/billing");
+  await hydrated(page);
+  await card.getByLabel("Alert when available credits fall below").fill("1001");
+  await card.getByLabel("Automatic top-up").selectOption("pkg_small");
+  await card.getByLabel("At most (top-ups a month)").fill("1");
+  await card.getByRole("button", { name: "Save alert" }).click();
+  await expect(card.getByTestId("topups-this-month")).toHaveText("1 of 1 automatic top-ups used this month.");
+  await expect(widget(page).getByTestId("balance-available")).toHaveText("1500");
+  await expect(banner).toHaveCount(0);
+
+  // Out of range: the field says why, the saved alert stays.
+  await card.getByLabel("At most (top-ups a month)").fill("99");
+  await card.getByRole("button", { name: "Save alert" }).click();
+  await expect(card.locator(".field-error")).toContainText("Allow from 1 to 31 top-ups a month.");
+  await page.reload();
+  await expect(card.getByLabel("At most (top-ups a month)")).toHaveValue("1");
+  expect(errors.filter((e) => !e.includes("422"))).toEqual([]);
+});
+
 test("without enough credits the Writer shows Buy credits and Upgrade, and nothing starts", async ({ page }) => {
   const email = await signUp(page);
   // An active plan whose credits were never granted: a balance of 0.

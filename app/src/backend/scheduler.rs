@@ -1,5 +1,5 @@
-//! Background jobs inside every server instance: renewals and dunning, and reconciliation of
-//! charges a crash left unsettled. Safe with several instances: each job claims its work with
+//! Background jobs inside every server instance: renewals and dunning, monthly credits,
+//! low-balance alerts and top-ups, and reconciliation of charges a crash left unsettled. Safe with several instances: each job claims its work with
 //! conditional updates (see `subscriptions::renewal`).
 
 use super::ids::new_id;
@@ -20,6 +20,12 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(0) => {}
         Ok(n) => tracing::info!(months = n, "monthly plan credits of yearly plans"),
         Err(e) => tracing::error!(error = %e.message, "monthly plan credits failed"),
+    }
+    // After grants and renewals, which move balances without a request of this instance.
+    match crate::credits::alerts::sweep(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(accounts = n, "low-balance alerts checked"),
+        Err(e) => tracing::error!(error = %e.message, "low-balance alerts failed"),
     }
     match crate::credits::metering::expire_holds(state).await {
         Ok(0) => {}

@@ -2,8 +2,8 @@
 //! The same services answer the REST endpoints.
 
 use super::model::{
-    BalanceView, CreditCost, CreditPackageView, LedgerEntryView, PurchaseOutcome, UsageFilter,
-    UsageLogView, UsageSummary,
+    BalanceAlertView, BalanceView, CreditCost, CreditPackageView, LedgerEntryView, PurchaseOutcome,
+    UsageFilter, UsageLogView, UsageSummary,
 };
 use crate::common::AppError;
 use crate::invoices::model::Page;
@@ -93,4 +93,25 @@ pub async fn usage_logs_page(
     let (view, _) = require_session().await?;
     let request = crate::common::PageRequest::clamped(page, PAGE_SIZE);
     super::usage::logs(&app_state()?.db, &view.account.id, &filter, request).await
+}
+
+/// The account's low-balance alert and automatic top-up.
+#[server(endpoint = "billing/balance-alert")]
+pub async fn get_balance_alert() -> Result<BalanceAlertView, AppError> {
+    let (view, _) = require_session().await?;
+    super::alerts::settings(&app_state()?, &view).await
+}
+
+/// Saves the alert from the billing page's form: a blank threshold turns it off, a blank package
+/// turns the top-up off.
+#[server(endpoint = "billing/save-balance-alert")]
+pub async fn save_balance_alert(
+    threshold: String,
+    topup_package_id: String,
+    topup_monthly_limit: String,
+) -> Result<BalanceAlertView, AppError> {
+    let (view, _) = require_session().await?;
+    let request =
+        super::alerts::request_from_form(&threshold, &topup_package_id, &topup_monthly_limit)?;
+    super::alerts::save(&app_state()?, &view, &request).await
 }

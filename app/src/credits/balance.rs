@@ -8,17 +8,19 @@ use crate::auth::tokens::Identity;
 use crate::backend::clock::rfc3339;
 use crate::backend::{AppState, Timestamp};
 
-/// Balance, holds (by `credit_holds_account_idx`) and plan of an account row `a`; the one live
-/// subscription is found by `subscriptions_one_live_key`.
+/// Balance, holds (by `credit_holds_account_idx`), plan and low-balance threshold of an account
+/// row `a`; the one live subscription is found by `subscriptions_one_live_key`, the alert by its
+/// primary key.
 const BALANCE_SELECT: &str = "SELECT a.credit_balance, \
      (SELECT CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) FROM credit_holds h \
       WHERE h.account_id = a.id AND h.status = 'open') AS held, \
-     p.credits_per_period, s.current_period_end \
+     p.credits_per_period, s.current_period_end, ba.threshold \
      FROM accounts a \
+     LEFT JOIN balance_alerts ba ON ba.account_id = a.id \
      LEFT JOIN subscriptions s ON s.account_id = a.id AND s.status <> 'canceled' \
      LEFT JOIN plans p ON p.id = s.plan_id";
 
-type BalanceRow = (i64, i64, Option<i64>, Option<Timestamp>);
+type BalanceRow = (i64, i64, Option<i64>, Option<Timestamp>, Option<i64>);
 
 /// The account's balance.
 pub async fn of_account(state: &AppState, account_id: &str) -> Result<BalanceView, sqlx::Error> {
@@ -50,7 +52,7 @@ pub async fn of_session(
     Ok(row.map(view))
 }
 
-fn view((available, held, per_period, period_end): BalanceRow) -> BalanceView {
+fn view((available, held, per_period, period_end, threshold): BalanceRow) -> BalanceView {
     // The stored balance is what can be spent; holds are owned but reserved.
     BalanceView {
         balance: available + held,
@@ -58,6 +60,7 @@ fn view((available, held, per_period, period_end): BalanceRow) -> BalanceView {
         available,
         plan_credits_per_period: per_period.unwrap_or(0),
         period_end: period_end.map(rfc3339),
+        low_balance_threshold: threshold,
     }
 }
 

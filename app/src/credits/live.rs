@@ -21,8 +21,10 @@ impl CreditEvents {
     }
 }
 
-/// Tells this instance's streams that the account's credits changed.
+/// Tells this instance's streams that the account's credits changed, and checks its
+/// low-balance alert (credits/alerts.rs) off the request.
 pub fn changed(state: &AppState, account_id: &str) {
     // No receiver is fine: nobody is watching.
     let _ = state.credit_events.0.send(account_id.to_string());
+    super::alerts::watch(state, account_id);
 }

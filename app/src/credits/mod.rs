@@ -1,5 +1,6 @@
 //! Prepaid credits: an append-only ledger and the balance it sums to.
 
+pub mod alert_card;
 pub mod api;
 pub mod model;
 pub mod pages;
@@ -7,6 +8,8 @@ pub mod widget;
 
 #[cfg(feature = "ssr")]
 pub mod adjustments;
+#[cfg(feature = "ssr")]
+pub mod alerts;
 #[cfg(feature = "ssr")]
 pub mod balance;
 #[cfg(feature = "ssr")]

@@ -63,6 +63,9 @@ pub struct BalanceView {
     pub available: i64,
     pub plan_credits_per_period: i64,
     pub period_end: Option<String>,
+    /// The owner's low-balance alert: `available` below it shows the banner (credits/alerts.rs).
+    #[serde(default)]
+    pub low_balance_threshold: Option<i64>,
 }
 
 /// One ledger entry: a grant, expiry, purchase, usage or adjustment.
@@ -125,6 +128,32 @@ pub struct CreditPackageView {
     pub credits: i64,
     pub price: crate::common::Money,
     pub is_featured: bool,
+}
+
+/// The account's low-balance alert and automatic top-up (`GET /api/v1/billing/balance-alert/`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceAlertView {
+    /// Alert when the available balance falls below this many credits; none: alerts off.
+    pub threshold: Option<i64>,
+    /// The package bought automatically at each crossing; none: alerts only.
+    pub topup_package_id: Option<String>,
+    /// At most this many automatic top-ups a calendar month (UTC).
+    pub topup_monthly_limit: i64,
+    pub topups_this_month: i64,
+    /// The last automatic top-up failed with the default method: none are tried until the
+    /// default method changes (or the settings are saved again).
+    pub topup_paused: bool,
+}
+
+/// `PUT /api/v1/billing/balance-alert/`. No threshold turns alerts (and top-ups) off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BalanceAlertRequest {
+    #[serde(default)]
+    pub threshold: Option<i64>,
+    #[serde(default)]
+    pub topup_package_id: Option<String>,
+    #[serde(default)]
+    pub topup_monthly_limit: Option<i64>,
 }
 
 /// `POST /api/v1/billing/credit-packages/{id}/purchase/` — `{payment_method_id?}`.

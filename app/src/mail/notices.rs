@@ -96,3 +96,37 @@ pub async fn subscription_canceled(state: &AppState, account_id: &str, plan_name
     );
     send(state, account_id, "Your subscription was canceled", &body).await;
 }
+
+/// The available balance fell below the owner's alert threshold (credits/alerts.rs): once per
+/// crossing.
+pub async fn low_balance(
+    state: &AppState,
+    account_id: &str,
+    available: i64,
+    threshold: i64,
+    topping_up: bool,
+) {
+    let next = if topping_up {
+        "Your automatic top-up is buying more credits now.".to_string()
+    } else {
+        format!(
+            "Buy credits: {}",
+            link(state, "/account/billing#credit-packages")
+        )
+    };
+    let body = format!(
+        "Your IGNY8 balance is {available} credits, below your alert threshold of {threshold}.\n\n{next}\n\nChange the alert: {}\n",
+        link(state, "/account/billing#balance-alert"),
+    );
+    send(state, account_id, "Your credit balance is low", &body).await;
+}
+
+/// An automatic top-up could not be bought; top-ups pause until the default method changes.
+pub async fn topup_failed(state: &AppState, account_id: &str, why: &str) {
+    let body = format!(
+        "We could not top up your IGNY8 credits automatically: {why}\n\nAutomatic top-ups are paused \
+         until your default payment method changes: {}\n",
+        link(state, "/account/billing"),
+    );
+    send(state, account_id, "Automatic top-up failed", &body).await;
+}

@@ -8,6 +8,7 @@ use super::api::{
 use super::model::{PaymentMethodStatus, PaymentMethodView, PaymentView};
 use super::open_invoices::OpenInvoicesCard;
 use crate::common::AppError;
+use crate::credits::alert_card::BalanceAlertCard;
 use crate::credits::api::BuyCreditPackage;
 use crate::credits::pages::CreditPackagesCard;
 use crate::invoices::api::{list_invoices, list_open_invoices};
@@ -248,6 +249,7 @@ pub fn BillingPage() -> impl IntoView {
         <OpenInvoicesCard invoices=open_invoices methods pay/>
         <PaymentMethodsCard actions=method_actions methods/>
         <CreditPackagesCard buy methods/>
+        <BalanceAlertCard/>
         <History title="Invoices" id="invoices" key="invoices_page" rows=invoices table=|invoices| view! { <InvoiceTable invoices/> }/>
         <History title="Payments" id="payments" key="payments_page" rows=payments table=|payments| view! { <PaymentTable payments/> }/>
     }

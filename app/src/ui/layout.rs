@@ -6,6 +6,7 @@ use super::toasts::{provide_toasts, ToastRegion};
 use crate::auth::api::Logout;
 use crate::auth::guard::{use_session, RouteGuard};
 use crate::auth::model::{SessionView, PLANS_PATH};
+use crate::credits::alert_card::LowBalanceBanner;
 use crate::credits::widget::{provide_balance, BalanceWidget};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn AppLayout() -> impl IntoView {
             <Header collapsed signed_in/>
             <Sidebar signed_in/>
             <main class="content">
+                <LowBalanceBanner/>
                 <RouteGuard>
                     <Outlet/>
                 </RouteGuard>

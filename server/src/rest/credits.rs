@@ -1,8 +1,8 @@
 //! Credits: the balance (and its live stream), the ledger, usage reports, the preflight
-//! estimate, credit costs and credit packages.
+//! estimate, credit costs, credit packages and the low-balance alert.
 
 use super::idempotency;
-use super::json::JsonOrDefault;
+use super::json::{ApiJson, JsonOrDefault};
 use super::paging::Paging;
 use super::params::{ApiPath, ApiQuery};
 use super::{route, Items};
@@ -10,10 +10,10 @@ use app::auth::identity::{ActiveTenant, Authenticated, ClaimedIdentity};
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
 use app::credits::model::{
-    BalanceView, CreditCost, CreditPackageView, Estimate, LedgerEntryView, PurchaseRequest,
-    UsageFilter, UsageLogView, UsageSummary,
+    BalanceAlertRequest, BalanceAlertView, BalanceView, CreditCost, CreditPackageView, Estimate,
+    LedgerEntryView, PurchaseRequest, UsageFilter, UsageLogView, UsageSummary,
 };
-use app::credits::{balance, metering, packages, usage};
+use app::credits::{alerts, balance, metering, packages, usage};
 use app::invoices::model::Page;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -40,11 +40,32 @@ pub fn routes() -> Router<AppState> {
     let router = route(router, "/billing/credits/estimate", get(estimate));
     let router = route(router, "/billing/credits/costs", get(costs));
     let router = route(router, "/billing/credit-packages", get(list_packages));
+    let router = route(
+        router,
+        "/billing/balance-alert",
+        get(balance_alert).put(save_balance_alert),
+    );
     route(
         router,
         "/billing/credit-packages/{id}/purchase",
         post(purchase),
     )
+}
+
+async fn balance_alert(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> AppResult<Json<BalanceAlertView>> {
+    Ok(Json(alerts::settings(&state, &auth.view).await?))
+}
+
+/// Sets the low-balance alert and automatic top-up; `{"threshold": null}` turns them off.
+async fn save_balance_alert(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(request): ApiJson<BalanceAlertRequest>,
+) -> AppResult<Json<BalanceAlertView>> {
+    Ok(Json(alerts::save(&state, &auth.view, &request).await?))
 }
 
 /// One read: the balance joined with the session's liveness (a revoked session answers 401).

@@ -237,6 +237,18 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     op(
         User,
+        "get",
+        "/billing/balance-alert",
+        "The low-balance alert and automatic top-up",
+    ),
+    op(
+        User,
+        "put",
+        "/billing/balance-alert",
+        "Set the low-balance alert threshold and automatic top-up (package, at most N a month)",
+    ),
+    op(
+        User,
         "post",
         "/billing/credit-packages/{id}/purchase",
         "Buy a credit package (Idempotency-Key honoured)",

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod admin;
+mod alerts;
 mod assets;
 mod auth;
 mod automation;
