@@ -105,6 +105,36 @@ test("a plan change shows what it charges before it is made: monthly to yearly n
   expect(errors).toEqual([]);
 });
 
+test("a plan with a free trial: started with a card, nothing charged, trial credits, its end shown", async ({ page }) => {
+  const errors = watchConsole(page);
+  // A plan of this test's own (the catalogue's plans stay as the other tests know them).
+  sql(
+    "INSERT INTO plans (id, slug, name, currency, price_month, price_year, credits_per_period, limit_sites, limit_seats, " +
+      "modules, features, is_active, sort_order, created_at, updated_at, trial_days, trial_credits, trial_requires_card) " +
+      "VALUES ('plan_e2e_trial', 'e2e-trial', 'Trial Plan', 'USD', 1900, 19000, 1000, 3, 1, 'planner,writer', '', 1, 99, 0, 0, 14, 300, 1)",
+  );
+  try {
+    await signUp(page);
+    await hydrated(page);
+    const card = planCard(page, "e2e-trial");
+    await expect(card.getByTestId("plan-trial")).toHaveText("14-day free trial with 300 credits (card required)");
+    await addCard(page, "4242 4242 4242 4242");
+    await expect(page.getByLabel("Pay with")).toContainText("ending 4242");
+    await card.getByRole("button", { name: "Start free trial" }).click();
+    await expect(page).toHaveURL(/\/\?subscribed=1$/);
+    await expect(page.getByTestId("dashboard-balance")).toHaveText("300");
+    await page.goto("/account/plans");
+    await expect(page.locator(".subscription-summary")).toHaveAttribute("data-status", "trialing");
+    await expect(page.getByTestId("renewal")).toHaveText(/^Free trial ends on \d{4}-\d{2}-\d{2}$/);
+    // Nothing was charged: no invoice yet.
+    await page.goto("/account/billing");
+    await expect(page.locator("#invoices")).toContainText("No invoices yet.");
+  } finally {
+    sql("UPDATE plans SET is_active = 0 WHERE id = 'plan_e2e_trial'");
+  }
+  expect(errors).toEqual([]);
+});
+
 test("declined cards say why and the gate stays closed", async ({ page }) => {
   await signUp(page);
   await addCard(page, "4000 0000 0000 0002");

@@ -214,6 +214,14 @@ pub struct PlanInput {
     pub modules: Vec<String>,
     #[serde(default)]
     pub features: Vec<String>,
+    /// Days of free trial; 0: none.
+    #[serde(default)]
+    pub trial_days: i64,
+    /// Plan credits granted for the trial.
+    #[serde(default)]
+    pub trial_credits: i64,
+    #[serde(default)]
+    pub trial_requires_card: bool,
     #[serde(default)]
     pub is_active: Option<bool>,
     #[serde(default)]

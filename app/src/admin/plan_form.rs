@@ -26,6 +26,10 @@ pub async fn admin_save_plan(
     planner: Option<String>,
     writer: Option<String>,
     automation: Option<String>,
+    // Blank: no trial (older forms send none of the three).
+    #[server(default)] trial_days: String,
+    #[server(default)] trial_credits: String,
+    trial_requires_card: Option<String>,
     is_active: Option<String>,
 ) -> Result<super::model::AdminPlan, AppError> {
     let admin = require_admin().await?;
@@ -37,6 +41,10 @@ pub async fn admin_save_plan(
         text.trim()
             .parse::<i64>()
             .map_err(|_| AppError::invalid(field, "Use a whole number."))
+    };
+    let optional = |field: &str, text: &str| match text.trim() {
+        "" => Ok(0),
+        _ => number(field, text),
     };
     let modules = [
         ("planner", &planner),
@@ -58,6 +66,9 @@ pub async fn admin_save_plan(
         limit_seats: number("limit_seats", &limit_seats)?,
         modules,
         features: features.lines().map(String::from).collect(),
+        trial_days: optional("trial_days", &trial_days)?,
+        trial_credits: optional("trial_credits", &trial_credits)?,
+        trial_requires_card: trial_requires_card.is_some(),
         is_active: Some(is_active.is_some()),
         sort_order: None,
     };

@@ -1,4 +1,4 @@
-//! Plans for admins: create, edit (prices, credits per period, limits, modules, features),
+//! Plans for admins: create, edit (prices, credits per period, limits, modules, features, trial),
 //! activate / deactivate, and delete only a plan nobody ever subscribed to. A price change
 //! applies from the next period: renewals read the plan's price when they charge. Audited.
 
@@ -13,7 +13,8 @@ use crate::plans::store::PlanRow;
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "p.id, p.name, p.slug, p.currency, p.price_month, p.price_year, p.credits_per_period, \
-     p.limit_sites, p.limit_seats, p.modules, p.features, p.is_active, p.sort_order, \
+     p.limit_sites, p.limit_seats, p.modules, p.features, p.trial_days, p.trial_credits, p.trial_requires_card, \
+     p.is_active, p.sort_order, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM subscriptions s WHERE s.plan_id = p.id AND s.status <> 'canceled') AS subscribers";
 
 /// A plan with what only admins manage, as [`COLUMNS`] reads it.
@@ -84,6 +85,7 @@ fn validate(input: &PlanInput) -> AppResult<(Currency, String, String)> {
         ("credits_per_period", input.credits_per_period, 0),
         ("limit_sites", input.limit_sites, 1),
         ("limit_seats", input.limit_seats, 1),
+        ("trial_credits", input.trial_credits, 0),
     ] {
         if value < min || value > 100_000_000 {
             errors.insert(
@@ -91,6 +93,12 @@ fn validate(input: &PlanInput) -> AppResult<(Currency, String, String)> {
                 format!("Use a whole number from {min} to 100,000,000."),
             );
         }
+    }
+    if !(0..=MAX_TRIAL_DAYS).contains(&input.trial_days) {
+        errors.insert(
+            "trial_days".into(),
+            format!("Use 0 (no trial) to {MAX_TRIAL_DAYS} days."),
+        );
     }
     if let Some(unknown) = input
         .modules
@@ -141,8 +149,12 @@ fn validate(input: &PlanInput) -> AppResult<(Currency, String, String)> {
     }
 }
 
+/// The longest free trial a plan may offer.
+const MAX_TRIAL_DAYS: i64 = 90;
+
 /// A plan's validated fields, bound as `$1`–`$10` in the same order by insert and update,
-/// followed by `is_active`, `sort_order`, the time and the id.
+/// followed by `is_active`, `sort_order`, the time and the id (`$11`–`$14`), then the trial's
+/// days, credits and card requirement (`$15`–`$17`).
 struct Fields<'a> {
     input: &'a PlanInput,
     currency: &'a Currency,
@@ -174,6 +186,9 @@ impl<'a> Fields<'a> {
             .bind(sort_order)
             .bind(now)
             .bind(id)
+            .bind(self.input.trial_days)
+            .bind(self.input.trial_credits)
+            .bind(self.input.trial_requires_card as i64)
     }
 }
 
@@ -234,8 +249,9 @@ pub async fn create(
     let inserted = fields
         .bind(
             "INSERT INTO plans (slug, name, currency, price_month, price_year, credits_per_period, limit_sites, \
-             limit_seats, modules, features, is_active, sort_order, created_at, updated_at, id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
+             limit_seats, modules, features, is_active, sort_order, created_at, updated_at, id, trial_days, \
+             trial_credits, trial_requires_card) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17)",
             input.is_active.unwrap_or(true),
             input.sort_order.unwrap_or(100),
             now,
@@ -285,7 +301,8 @@ pub async fn update(
         .bind(
             "UPDATE plans SET slug = $1, name = $2, currency = $3, price_month = $4, price_year = $5, \
              credits_per_period = $6, limit_sites = $7, limit_seats = $8, modules = $9, features = $10, \
-             is_active = $11, sort_order = $12, updated_at = $13 WHERE id = $14",
+             is_active = $11, sort_order = $12, updated_at = $13, trial_days = $15, trial_credits = $16, \
+             trial_requires_card = $17 WHERE id = $14",
             input.is_active.unwrap_or(before.is_active),
             input.sort_order.unwrap_or(before.sort_order),
             now,

@@ -1,4 +1,4 @@
-//! `/admin/plans`: edit every plan (prices, credits, limits, modules, features, active) and
+//! `/admin/plans`: edit every plan (prices, credits, limits, modules, features, trial, active) and
 //! create new ones. A plan with subscribers is deactivated, never deleted.
 
 use super::api::admin_plans;
@@ -58,6 +58,16 @@ fn PlanForm(
     let seats = text(&|p| p.limits.seats.to_string());
     let features = text(&|p| p.features.join("\n"));
     let modules: Vec<String> = p.map(|p| p.limits.modules.clone()).unwrap_or_default();
+    let trial = p.and_then(|p| p.trial.clone());
+    let trial_days = trial
+        .as_ref()
+        .map(|t| t.days.to_string())
+        .unwrap_or_default();
+    let trial_credits = trial
+        .as_ref()
+        .map(|t| t.credits.to_string())
+        .unwrap_or_default();
+    let trial_card = trial.as_ref().is_some_and(|t| t.requires_card);
     let active = plan.as_ref().is_none_or(|a| a.is_active);
     let subscribers = plan.as_ref().map(|a| a.subscribers);
     let label = if plan.is_some() {
@@ -85,6 +95,9 @@ fn PlanForm(
                     }).collect_view()}
                 </fieldset>
                 <label>"Features, one per line" <textarea name="features" rows="3">{features}</textarea></label>
+                <label>"Free trial days (blank: none)" <input type="text" name="trial_days" value=trial_days inputmode="numeric"/><FieldError error field="trial_days"/></label>
+                <label>"Trial credits" <input type="text" name="trial_credits" value=trial_credits inputmode="numeric"/><FieldError error field="trial_credits"/></label>
+                <label class="checkbox"><input type="checkbox" name="trial_requires_card" value="on" checked=trial_card/> "A card is required to start the trial"</label>
                 <label class="checkbox"><input type="checkbox" name="is_active" value="on" checked=active/> "Active (offered to tenants)"</label>
                 <SubmitButton pending=save.pending() label busy_label="Saving…"/>
             </ActionForm>

@@ -1,4 +1,4 @@
-//! Background jobs inside every server instance: renewals and dunning, monthly credits,
+//! Background jobs inside every server instance: renewals and dunning, trials, monthly credits,
 //! low-balance alerts and top-ups, and reconciliation of charges a crash left unsettled. Safe with several instances: each job claims its work with
 //! conditional updates (see `subscriptions::renewal`).
 
@@ -15,6 +15,11 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(report) if report != Default::default() => tracing::info!(?report, "renewals"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e.message, "renewal job failed"),
+    }
+    match crate::subscriptions::trials::run_due(state).await {
+        Ok(report) if report != Default::default() => tracing::info!(?report, "trials"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e.message, "trial job failed"),
     }
     match crate::subscriptions::monthly_credits::grant_due(state).await {
         Ok(0) => {}

@@ -130,3 +130,18 @@ pub async fn topup_failed(state: &AppState, account_id: &str, why: &str) {
     );
     send(state, account_id, "Automatic top-up failed", &body).await;
 }
+
+/// A free trial ends in a few days (subscriptions/trials.rs); `then` says what happens next.
+pub async fn trial_ending(
+    state: &AppState,
+    account_id: &str,
+    ends: crate::backend::Timestamp,
+    then: &str,
+) {
+    let day = crate::ui::format::date(&crate::backend::clock::rfc3339(ends));
+    let body = format!(
+        "Your IGNY8 free trial ends on {day}. {then}\n\nYour plan and payment method: {}\n",
+        link(state, "/account/plans"),
+    );
+    send(state, account_id, "Your free trial ends soon", &body).await;
+}

@@ -59,6 +59,9 @@ impl DeclineCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardToken {
     pub token: String,
+    /// The same card number always gets the same fingerprint (as a processor's card fingerprint):
+    /// one free trial per card (subscriptions/trials.rs). None for billing agreements.
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,7 +142,9 @@ impl SandboxGateway {
             .bind(self.clock.now())
             .execute(self.db.writer())
             .await?;
-        Ok(CardToken { token })
+        let digest = crate::auth::tokens::hash_token(&card.digits);
+        let fingerprint = Some(format!("fp_{}", &digest[..32]));
+        Ok(CardToken { token, fingerprint })
     }
 
     async fn agreement(&self) -> Result<CardToken, AppError> {
@@ -150,7 +155,10 @@ impl SandboxGateway {
             .bind(self.clock.now())
             .execute(self.db.writer())
             .await?;
-        Ok(CardToken { token })
+        Ok(CardToken {
+            token,
+            fingerprint: None,
+        })
     }
 
     async fn charge_once(&self, request: ChargeRequest) -> Result<ChargeOutcome, AppError> {

@@ -35,6 +35,7 @@ pub async fn add(
     let id = new_id("pm");
     let now = state.clock.now();
     let token;
+    let fingerprint;
     let valid;
     let method = match input.kind.parse() {
         Ok(PaymentMethodKind::Card) => {
@@ -49,8 +50,8 @@ pub async fn add(
                             .collect(),
                     )
                 })?;
-            token = match state.gateway.tokenize_card(&valid).await {
-                Ok(t) => t.token,
+            (token, fingerprint) = match state.gateway.tokenize_card(&valid).await {
+                Ok(t) => (t.token, t.fingerprint),
                 Err(GatewayError::Declined(code)) => return Err(decline_error(code)),
                 Err(GatewayError::Failed(err)) => return Err(err),
             };
@@ -63,6 +64,7 @@ pub async fn add(
                 exp_month: Some(valid.exp_month as i64),
                 exp_year: Some(valid.exp_year as i64),
                 gateway_token: Some(&token),
+                card_fingerprint: fingerprint.as_deref(),
             }
         }
         Ok(PaymentMethodKind::Paypal) => NewMethod {
@@ -74,6 +76,7 @@ pub async fn add(
             exp_month: None,
             exp_year: None,
             gateway_token: None,
+            card_fingerprint: None,
         },
         Ok(PaymentMethodKind::BankTransfer) => NewMethod {
             id: &id,
@@ -84,6 +87,7 @@ pub async fn add(
             exp_month: None,
             exp_year: None,
             gateway_token: None,
+            card_fingerprint: None,
         },
         Err(_) => {
             return Err(AppError::invalid(

@@ -72,6 +72,7 @@ pub struct NewMethod<'a> {
     pub exp_month: Option<i64>,
     pub exp_year: Option<i64>,
     pub gateway_token: Option<&'a str>,
+    pub card_fingerprint: Option<&'a str>,
 }
 
 /// Inserts a method; the account's first active method becomes its default.
@@ -90,7 +91,7 @@ pub async fn insert(
     let is_default = (has_default == 0 && method.status == PaymentMethodStatus::Active) as i64;
     sqlx::query(
         "INSERT INTO payment_methods (id, account_id, kind, status, brand, last4, exp_month, exp_year, gateway_token, \
-         is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         is_default, created_at, card_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(method.id)
     .bind(account_id)
@@ -103,6 +104,7 @@ pub async fn insert(
     .bind(method.gateway_token)
     .bind(is_default)
     .bind(now)
+    .bind(method.card_fingerprint)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -65,6 +65,19 @@ pub struct PlanView {
     pub credits_per_period: i64,
     pub limits: PlanLimits,
     pub features: Vec<String>,
+    /// The free trial the plan offers, if any.
+    #[serde(default)]
+    pub trial: Option<TrialTerms>,
+}
+
+/// A plan's free trial (subscriptions/trials.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrialTerms {
+    pub days: i64,
+    /// Plan credits granted for the trial; they expire when it ends.
+    pub credits: i64,
+    /// Starting it needs a card (charged when the trial ends).
+    pub requires_card: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use crate::payments::api::{list_payment_methods, AddCard};
 use crate::payments::model::{PaymentMethodStatus, PaymentMethodView};
 use crate::payments::pages::AddCardForm;
 use crate::subscriptions::api::{
-    current_subscription, preview_plan_change, CancelSubscription, ChangePlan, ResumeSubscription,
-    Subscribe,
+    current_subscription, preview_plan_change, trial_used, CancelSubscription, ChangePlan,
+    ResumeSubscription, Subscribe,
 };
 use crate::subscriptions::model::{
     change_applies_now, ChangeKind, ChangePreview, SubscriptionStatus, SubscriptionView,
@@ -53,6 +53,7 @@ pub fn PlansPage() -> impl IntoView {
     let attempt = RwSignal::new(0u32);
     let plans = Resource::new(move || attempt.get(), |_| list_plans());
     let subscription = Resource::new(|| (), |_| current_subscription());
+    let trial_was_used = Resource::new(|| (), |_| trial_used());
     let add_card = ServerAction::<AddCard>::new();
     let methods = Resource::new(move || add_card.version().get(), |_| list_payment_methods());
     let actions = PlanActions {
@@ -89,6 +90,8 @@ pub fn PlansPage() -> impl IntoView {
                 let plans = plans.await;
                 let subscription = subscription.await;
                 let methods = methods.await;
+                // Unknown reads as used: a button must not promise a trial that is not there.
+                let trial_used = trial_was_used.await.unwrap_or(true);
                 match (plans, subscription) {
                     (Err(AppError { kind: ErrorKind::Throttled { retry_after_seconds }, .. }), _) if attempt.get_untracked() == 0 => {
                         schedule_retry(attempt, retry_scheduled, retry_after_seconds);
@@ -101,7 +104,7 @@ pub fn PlansPage() -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                     (Ok(plans), Ok(current)) => {
                         let methods = methods.unwrap_or_default();
-                        view! { <PlansBody plans current methods actions add_card/> }.into_any()
+                        view! { <PlansBody plans current methods actions add_card trial_used/> }.into_any()
                     }
                 }
             })}
@@ -131,6 +134,7 @@ fn PlansBody(
     methods: Vec<PaymentMethodView>,
     actions: PlanActions,
     add_card: ServerAction<AddCard>,
+    trial_used: bool,
 ) -> impl IntoView {
     let usable: Vec<PaymentMethodView> = methods
         .into_iter()
@@ -179,7 +183,7 @@ fn PlansBody(
         </nav>
         <div class="plan-grid">
             {plans.into_iter().map(|plan| {
-                view! { <PlanCard plan current=current.clone() current_plan=current_plan.clone() actions/> }
+                view! { <PlanCard plan current=current.clone() current_plan=current_plan.clone() actions trial_used/> }
             }).collect_view()}
         </div>
     }
@@ -220,6 +224,9 @@ fn PaymentPicker(
 fn SubscriptionSummary(sub: SubscriptionView, actions: PlanActions) -> impl IntoView {
     let id = sub.id.clone();
     let when = match (&sub.renewal_date, &sub.current_period_end) {
+        (_, Some(end)) if sub.status == SubscriptionStatus::Trialing => {
+            format!("Free trial ends on {}", date(end))
+        }
         (Some(renews), _) => format!("Renews on {}", date(renews)),
         (None, Some(end)) => format!("Ends on {}", date(end)),
         (None, None) => "Waiting for the first payment".to_string(),
@@ -271,6 +278,7 @@ fn PlanCard(
     current: Option<SubscriptionView>,
     current_plan: Option<PlanView>,
     actions: PlanActions,
+    trial_used: bool,
 ) -> impl IntoView {
     let is_current = current.as_ref().is_some_and(|s| s.plan.id == plan.id);
     let highlighted = use_query_map()
@@ -294,7 +302,7 @@ fn PlanCard(
     let per = move || if yearly.get() { " / year" } else { " / month" };
     let credits = plan.credits_per_period;
     let button = match current {
-        None => subscribe_button(&plan, actions),
+        None => subscribe_button(&plan, actions, !trial_used),
         Some(sub) => {
             let plan = plan.clone();
             (move || change_link(&plan, &sub, current_plan.as_ref(), yearly.get())).into_any()
@@ -307,6 +315,12 @@ fn PlanCard(
             {is_current.then(|| view! { <span class="badge">"Current plan"</span> })}
             {is_scheduled.then(|| view! { <span class="badge">"Starts next period"</span> })}
             <p class="price"><strong>{price}</strong>{per}</p>
+            {plan.trial.clone().map(|trial| view! {
+                <p class="trial" data-testid="plan-trial">
+                    {format!("{}-day free trial with {} credits", trial.days, trial.credits)}
+                    {trial.requires_card.then_some(" (card required)")}
+                </p>
+            })}
             <ul class="plan-facts">
                 <li data-testid="plan-credits">{move || if yearly.get() {
                     format!("{credits} credits every month ({} a year)", credits * 12)
@@ -325,17 +339,22 @@ fn PlanCard(
     }
 }
 
-/// Without a subscription: subscribe to the plan at the interval shown.
-fn subscribe_button(plan: &PlanView, actions: PlanActions) -> AnyView {
+/// Without a subscription: subscribe to the plan at the interval shown, starting its free trial
+/// when it has one the account may still have.
+fn subscribe_button(plan: &PlanView, actions: PlanActions, trial_available: bool) -> AnyView {
     let plan_id = plan.id.clone();
     let subscribe = actions.subscribe;
+    let (label, busy) = match (&plan.trial, trial_available) {
+        (Some(_), true) => ("Start free trial", "Starting…"),
+        _ => ("Subscribe", "Subscribing…"),
+    };
     view! {
         <ActionForm action=subscribe attr:class="plan-action">
             <input type="hidden" name="plan_id" value=plan_id/>
             <input type="hidden" name="interval" value=move || if actions.yearly.get() { BillingInterval::Year } else { BillingInterval::Month }.as_str()/>
             <input type="hidden" name="payment_method_id" value=move || actions.method.get()/>
             <RequestKeyInput key=request_key(subscribe)/>
-            <SubmitButton pending=subscribe.pending() label="Subscribe" busy_label="Subscribing…"/>
+            <SubmitButton pending=subscribe.pending() label busy_label=busy/>
         </ActionForm>
     }
     .into_any()

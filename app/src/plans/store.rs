@@ -1,6 +1,6 @@
 //! SQL for plans.
 
-use super::model::{BillingInterval, PlanLimits, PlanView, Prices};
+use super::model::{BillingInterval, PlanLimits, PlanView, Prices, TrialTerms};
 use crate::backend::{Db, Flag};
 use crate::common::{Currency, Money};
 
@@ -8,7 +8,8 @@ use crate::common::{Currency, Money};
 pub async fn list_active(db: &Db) -> Result<Vec<PlanView>, sqlx::Error> {
     let rows = sqlx::query_as::<_, PlanRow>(
         "SELECT id, name, slug, currency, price_month, price_year, credits_per_period, limit_sites, \
-         limit_seats, modules, features FROM plans WHERE is_active = 1 ORDER BY sort_order, price_month",
+         limit_seats, modules, features, trial_days, trial_credits, trial_requires_card \
+         FROM plans WHERE is_active = 1 ORDER BY sort_order, price_month",
     )
     .fetch_all(db.pool())
     .await?;
@@ -32,6 +33,9 @@ pub struct PlanRow {
     modules: String,
     /// One feature per line.
     features: String,
+    trial_days: i64,
+    trial_credits: i64,
+    trial_requires_card: Flag,
 }
 
 impl From<PlanRow> for PlanView {
@@ -58,6 +62,11 @@ impl From<PlanRow> for PlanView {
                 modules: split(row.modules, ','),
             },
             features: split(row.features, '\n'),
+            trial: (row.trial_days > 0).then(|| TrialTerms {
+                days: row.trial_days,
+                credits: row.trial_credits,
+                requires_card: row.trial_requires_card.into(),
+            }),
         }
     }
 }
@@ -73,6 +82,10 @@ pub struct PlanPricing {
     pub credits_per_period: i64,
     #[sqlx(try_from = "Flag")]
     pub is_active: bool,
+    pub trial_days: i64,
+    pub trial_credits: i64,
+    #[sqlx(try_from = "Flag")]
+    pub trial_requires_card: bool,
 }
 
 impl PlanPricing {
@@ -90,7 +103,8 @@ pub async fn pricing(
     id: &str,
 ) -> Result<Option<PlanPricing>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, name, currency, price_month, price_year, credits_per_period, is_active FROM plans WHERE id = $1",
+        "SELECT id, name, currency, price_month, price_year, credits_per_period, is_active, trial_days, \
+         trial_credits, trial_requires_card FROM plans WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)

@@ -35,6 +35,7 @@ pub async fn subscribe(
         plan_id,
         interval,
         payment_method_id,
+        trial: None,
     };
     let fingerprint = fingerprint("subscribe", &request);
     let outcome: SubscriptionOutcome = once_for_form(
@@ -46,14 +47,23 @@ pub async fn subscribe(
     )
     .await?;
     // A full page load follows, so the header, the sidebar and the guard see the new plan.
-    leptos_axum::redirect(
-        if outcome.subscription.status == super::model::SubscriptionStatus::Active {
-            "/?subscribed=1"
-        } else {
-            "/account/billing?pending=1"
-        },
-    );
+    leptos_axum::redirect(if outcome.subscription.status.renews() {
+        "/?subscribed=1"
+    } else {
+        "/account/billing?pending=1"
+    });
     Ok(outcome)
+}
+
+/// Whether the account has had its free trial (the plans page then offers none).
+#[server(endpoint = "billing/trial-used")]
+pub async fn trial_used() -> Result<bool, AppError> {
+    let (view, _) = require_session().await?;
+    let used: Option<i64> = sqlx::query_scalar("SELECT 1 FROM trials WHERE account_id = $1")
+        .bind(&view.account.id)
+        .fetch_optional(app_state()?.db.pool())
+        .await?;
+    Ok(used.is_some())
 }
 
 /// What changing to `plan_id` (at `interval`, none keeping the current one) would do now.

@@ -17,3 +17,5 @@ pub mod renewal;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod trials;

@@ -21,11 +21,12 @@ text_enum! {
 }
 
 impl SubscriptionStatus {
-    /// Renews at the end of its period (unless set to cancel then).
+    /// Goes on at the end of its period (unless set to cancel then): renews, or a trial turns
+    /// into the first paid period.
     pub fn renews(self) -> bool {
         matches!(
             self,
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Trialing
         )
     }
 }
@@ -93,6 +94,10 @@ pub struct SubscribeRequest {
     pub interval: String,
     #[serde(default)]
     pub payment_method_id: Option<String>,
+    /// The plan's free trial: none takes it when the account (and card) may have it, `true`
+    /// insists (an error when it cannot be had), `false` pays now.
+    #[serde(default)]
+    pub trial: Option<bool>,
 }
 
 /// `POST /api/v1/auth/subscriptions/{id}/change-plan/` and its `preview/`.

@@ -8,6 +8,7 @@ use super::model::{
 use super::periods::add_months;
 use super::plan_change::{self, active_plan};
 use super::store::{self, NewSubscription, SubscriptionRow};
+use super::trials;
 use crate::auth::identity::{require_owner, require_paying_owner};
 use crate::auth::model::SessionView;
 use crate::backend::idempotency::EffectKey;
@@ -19,7 +20,7 @@ use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
 use crate::plans::model::BillingInterval;
-use crate::plans::store as plans;
+use crate::plans::store::{self as plans, PlanPricing};
 
 pub async fn list(state: &AppState, view: &SessionView) -> AppResult<Vec<SubscriptionView>> {
     Ok(store::list(&state.db, &view.account.id).await?)
@@ -44,25 +45,39 @@ pub async fn subscribe(
         .parse()
         .map_err(|_| AppError::invalid("interval", "Choose month or year."))?;
     let method =
-        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref())
-            .await?;
+        checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref()).await;
     let now = state.clock.now();
     let subscription_id = new_id("sub");
     let mut tx = state.db.begin().await?;
     let plan = active_plan(&mut tx, &request.plan_id).await?;
-    store::insert_pending(
+    let new = NewSubscription {
+        id: &subscription_id,
+        account_id,
+        plan_id: &plan.id,
+        interval,
+        payment_method_id: None,
+        at: now,
+    };
+    let trial = trials::eligibility(
         &mut tx,
-        NewSubscription {
-            id: &subscription_id,
-            account_id,
-            plan_id: &plan.id,
-            interval,
-            payment_method_id: &method.id,
-            at: now,
-        },
+        account_id,
+        &plan,
+        method.as_ref().ok(),
+        request.trial,
     )
-    .await
-    .map_err(|e| {
+    .await?;
+    if let Some(eligible) = trial {
+        trials::start(&mut tx, new, &plan, eligible).await?;
+        tx.commit().await?;
+        crate::credits::live::changed(state, account_id);
+        return outcome(state, account_id, &subscription_id, None, None).await;
+    }
+    let method = method?;
+    let new = NewSubscription {
+        payment_method_id: Some(&method.id),
+        ..new
+    };
+    store::insert_pending(&mut tx, new).await.map_err(|e| {
         if crate::backend::db::is_unique_violation(
             &e,
             "subscriptions_one_live_key",
@@ -86,16 +101,7 @@ pub async fn subscribe(
             period: Some((now, end)),
             interval: Some(interval),
             currency: &plan.currency,
-            lines: vec![NewLine {
-                description: format!(
-                    "{} plan, {} ({} credits a month)",
-                    plan.name,
-                    interval.adjective(),
-                    plan.credits_per_period
-                ),
-                quantity: 1,
-                unit_amount: plan.price(interval),
-            }],
+            lines: vec![first_period_line(&plan, interval)],
             idempotency_key: invoice_key.as_deref(),
             at: now,
         },
@@ -110,6 +116,20 @@ pub async fn subscribe(
         payment,
     )
     .await
+}
+
+/// The line of a subscription's first invoice (when subscribing, or when its trial ends).
+pub fn first_period_line(plan: &PlanPricing, interval: BillingInterval) -> NewLine {
+    NewLine {
+        description: format!(
+            "{} plan, {} ({} credits a month)",
+            plan.name,
+            interval.adjective(),
+            plan.credits_per_period
+        ),
+        quantity: 1,
+        unit_amount: plan.price(interval),
+    }
 }
 
 /// What an earlier attempt under the same effect key did, finished: its invoice's pending

@@ -59,22 +59,46 @@ pub struct NewSubscription<'a> {
     pub account_id: &'a str,
     pub plan_id: &'a str,
     pub interval: BillingInterval,
-    pub payment_method_id: &'a str,
+    /// None only for a trial that needs no payment method.
+    pub payment_method_id: Option<&'a str>,
     pub at: Timestamp,
 }
 
 /// Inserts a `pending_payment` subscription; the unique index on live subscriptions turns a
 /// second one into a unique violation.
 pub async fn insert_pending(tx: &mut Tx, new: NewSubscription<'_>) -> Result<(), sqlx::Error> {
+    insert(tx, &new, SubscriptionStatus::PendingPayment, None).await
+}
+
+/// Inserts a `trialing` subscription whose trial ends at `trial_end` (its current period).
+pub async fn insert_trialing(
+    tx: &mut Tx,
+    new: NewSubscription<'_>,
+    trial_end: Timestamp,
+) -> Result<(), sqlx::Error> {
+    insert(tx, &new, SubscriptionStatus::Trialing, Some(trial_end)).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    new: &NewSubscription<'_>,
+    status: SubscriptionStatus,
+    period_end: Option<Timestamp>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO subscriptions (id, account_id, plan_id, status, billing_interval, payment_method_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $6)",
+        "INSERT INTO subscriptions (id, account_id, plan_id, status, billing_interval, payment_method_id, \
+         current_period_start, current_period_end, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
     )
     .bind(new.id)
     .bind(new.account_id)
     .bind(new.plan_id)
+    .bind(status)
     .bind(new.interval)
     .bind(new.payment_method_id)
+    // A trial's period starts now; a pending subscription's when it is paid.
+    .bind(period_end.map(|_| new.at))
+    .bind(period_end)
     .bind(new.at)
     .execute(&mut **tx)
     .await?;

@@ -27,4 +27,5 @@ mod recovery;
 mod smtp_sink;
 mod subscriptions;
 mod team;
+mod trials;
 mod yearly;
