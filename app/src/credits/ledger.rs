@@ -33,6 +33,30 @@ pub struct Entry<'a> {
     pub at: Timestamp,
 }
 
+impl<'a> Entry<'a> {
+    /// The expiry of a subscription's unspent plan credits (for [`expire_plan_credits`], which
+    /// works out the amount), made by the system.
+    pub fn plan_expiry(
+        account_id: &'a str,
+        subscription_id: &'a str,
+        description: &'a str,
+        idempotency_key: &'a str,
+        at: Timestamp,
+    ) -> Entry<'a> {
+        Entry {
+            account_id,
+            kind: EntryKind::Expiry,
+            amount: 0,
+            description,
+            reference_id: Some(subscription_id),
+            operation: None,
+            actor: "system",
+            idempotency_key,
+            at,
+        }
+    }
+}
+
 /// What applying an entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {

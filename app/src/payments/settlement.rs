@@ -46,21 +46,10 @@ pub async fn invoice_paid(
                 monthly_credits::period_paid(tx, &sub.id, interval, start).await?;
                 let plan_id = invoice.plan_id.as_deref().unwrap_or(&sub.plan_id);
                 subscriptions::set_terms(tx, &sub.id, plan_id, interval, at).await?;
-                ledger::expire_plan_credits(
-                    tx,
-                    Entry {
-                        account_id: &invoice.account_id,
-                        kind: EntryKind::Expiry,
-                        amount: 0,
-                        description: "Unused plan credits of the past period expired",
-                        reference_id: Some(&sub.id),
-                        operation: None,
-                        actor: "system",
-                        idempotency_key: &format!("expiry:{}:{start}", sub.id),
-                        at,
-                    },
-                )
-                .await?;
+                let key = format!("expiry:{}:{start}", sub.id);
+                let description = "Unused plan credits of the past period expired";
+                let entry = Entry::plan_expiry(&invoice.account_id, &sub.id, description, &key, at);
+                ledger::expire_plan_credits(tx, entry).await?;
                 grant_plan_credits(tx, invoice, &grant_key, at).await?;
             }
         }

@@ -15,7 +15,7 @@ use crate::backend::idempotency::EffectKey;
 use crate::backend::ids::new_id;
 use crate::backend::{AppState, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
-use crate::credits::ledger::{self, Entry, EntryKind};
+use crate::credits::ledger::{self, Entry};
 use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, NewInvoice, NewLine};
 use crate::payments::checkout;
@@ -326,21 +326,10 @@ pub async fn end_now(tx: &mut Tx, sub: &SubscriptionRow, now: i64) -> AppResult<
             .await?;
         invoices::void(tx, &invoice, now).await?;
     }
-    ledger::expire_plan_credits(
-        tx,
-        Entry {
-            account_id: &sub.account_id,
-            kind: EntryKind::Expiry,
-            amount: 0,
-            description: "Plan credits ended with the subscription",
-            reference_id: Some(&sub.id),
-            operation: None,
-            actor: "system",
-            idempotency_key: &format!("expiry:{}:canceled", sub.id),
-            at: now,
-        },
-    )
-    .await?;
+    let key = format!("expiry:{}:canceled", sub.id);
+    let description = "Plan credits ended with the subscription";
+    let entry = Entry::plan_expiry(&sub.account_id, &sub.id, description, &key, now);
+    ledger::expire_plan_credits(tx, entry).await?;
     Ok(())
 }
 

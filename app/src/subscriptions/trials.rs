@@ -321,21 +321,10 @@ async fn expire_trial_credits(
     sub: &SubscriptionRow,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    ledger::expire_plan_credits(
-        tx,
-        Entry {
-            account_id: &sub.account_id,
-            kind: EntryKind::Expiry,
-            amount: 0,
-            description: "Unused free trial credits expired",
-            reference_id: Some(&sub.id),
-            operation: None,
-            actor: "system",
-            idempotency_key: &format!("expiry:{}:trial", sub.id),
-            at: now,
-        },
-    )
-    .await
+    let key = format!("expiry:{}:trial", sub.id);
+    let description = "Unused free trial credits expired";
+    let entry = Entry::plan_expiry(&sub.account_id, &sub.id, description, &key, now);
+    ledger::expire_plan_credits(tx, entry).await
 }
 
 /// The first period's invoice, as a subscription without a trial gets it when subscribing.

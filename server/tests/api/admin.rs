@@ -455,22 +455,20 @@ async fn catalog_edits_reach_tenants_and_are_audited(app: TestApp) {
 
     // Credit pricing: validated, then applied to tasks started afterwards.
     let zero = app
-        .client
-        .put(app.url("/api/v1/admin/credit-costs/"))
-        .bearer_auth(&admin)
-        .json(&json!({"items": [{"operation": "writer.generate_outline", "credits": 0}]}))
-        .send()
-        .await
-        .unwrap();
+        .put_with_token(
+            "/api/v1/admin/credit-costs/",
+            &admin,
+            &json!({"items": [{"operation": "writer.generate_outline", "credits": 0}]}),
+        )
+        .await;
     assert_eq!(zero.status(), 422);
     let changed = app
-        .client
-        .put(app.url("/api/v1/admin/credit-costs/"))
-        .bearer_auth(&admin)
-        .json(&json!({"items": [{"operation": "writer.generate_outline", "credits": 7}]}))
-        .send()
-        .await
-        .unwrap();
+        .put_with_token(
+            "/api/v1/admin/credit-costs/",
+            &admin,
+            &json!({"items": [{"operation": "writer.generate_outline", "credits": 7}]}),
+        )
+        .await;
     assert_eq!(changed.status(), 200);
     let task: Value = app
         .post_with_token(
@@ -486,13 +484,12 @@ async fn catalog_edits_reach_tenants_and_are_audited(app: TestApp) {
 
     // Packages: edit, create, reorder, deactivate; tenants see the active ones in order.
     let edited = app
-        .client
-        .put(app.url("/api/v1/admin/credit-packages/pkg_small/"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Starter pack", "credits": 600, "price": 1500, "currency": "USD"}))
-        .send()
-        .await
-        .unwrap();
+        .put_with_token(
+            "/api/v1/admin/credit-packages/pkg_small/",
+            &admin,
+            &json!({"name": "Starter pack", "credits": 600, "price": 1500, "currency": "USD"}),
+        )
+        .await;
     assert_eq!(edited.status(), 200);
     let bad = app
         .client
@@ -972,13 +969,8 @@ async fn plans_are_created_edited_and_only_unused_ones_deleted(app: TestApp) {
     starter["limit_seats"] = json!(2);
     starter["modules"] = json!(["planner", "writer"]);
     let edited = app
-        .client
-        .put(app.url("/api/v1/admin/plans/plan_starter/"))
-        .bearer_auth(&admin)
-        .json(&starter)
-        .send()
-        .await
-        .unwrap();
+        .put_with_token("/api/v1/admin/plans/plan_starter/", &admin, &starter)
+        .await;
     assert_eq!(edited.status(), 200);
     let period_end = subscribed["subscription"]["current_period_end"]
         .as_str()

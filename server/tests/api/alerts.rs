@@ -14,13 +14,8 @@ async fn tenant(app: &TestApp, email: &str) -> Tenant {
 }
 
 async fn set_alert(app: &TestApp, tenant: &Tenant, body: &Value) -> reqwest::Response {
-    app.client
-        .put(app.url("/api/v1/billing/balance-alert/"))
-        .bearer_auth(&tenant.access)
-        .json(body)
-        .send()
+    app.put_with_token("/api/v1/billing/balance-alert/", &tenant.access, body)
         .await
-        .unwrap()
 }
 
 /// A planner task of 100 keywords: 2 credits.
@@ -36,14 +31,7 @@ async fn spend(app: &TestApp, tenant: &Tenant) -> reqwest::StatusCode {
 }
 
 async fn mails(app: &TestApp, tenant: &Tenant, subject: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE to_email = $1 AND subject = $2",
-    )
-    .bind(&tenant.email)
-    .bind(subject)
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap()
+    app.mails(&tenant.email, subject).await
 }
 
 async fn topups(app: &TestApp, tenant: &Tenant) -> i64 {

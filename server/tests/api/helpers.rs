@@ -512,6 +512,34 @@ impl TestApp {
         app::backend::scheduler::tick(&self.state, "test-instance").await;
     }
 
+    /// `PUT` with a bearer token.
+    pub async fn put_with_token(
+        &self,
+        path: &str,
+        access: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(access)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Emails to `to` with `subject` in the outbox.
+    pub async fn mails(&self, to: &str, subject: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE to_email = $1 AND subject = $2",
+        )
+        .bind(to)
+        .bind(subject)
+        .fetch_one(self.state.db.pool())
+        .await
+        .unwrap()
+    }
+
     pub async fn count(&self, sql: &str, bind: &str) -> i64 {
         sqlx::query_scalar(sql)
             .bind(bind)

@@ -17,13 +17,8 @@ async fn offer_trial(app: &TestApp, requires_card: bool) {
         "trial_days": 14, "trial_credits": 200, "trial_requires_card": requires_card
     });
     let response = app
-        .client
-        .put(app.url("/api/v1/admin/plans/plan_starter/"))
-        .bearer_auth(&admin)
-        .json(&starter)
-        .send()
-        .await
-        .unwrap();
+        .put_with_token("/api/v1/admin/plans/plan_starter/", &admin, &starter)
+        .await;
     assert_eq!(response.status(), 200);
     let plans: Value = app.get("/api/v1/auth/plans/").await.json().await.unwrap();
     let offered = plans["items"]
@@ -49,14 +44,7 @@ fn starter(trial: Option<bool>) -> Value {
 }
 
 async fn mails(app: &TestApp, tenant: &Tenant, subject: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE to_email = $1 AND subject = $2",
-    )
-    .bind(&tenant.email)
-    .bind(subject)
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap()
+    app.mails(&tenant.email, subject).await
 }
 
 async fn status(app: &TestApp, tenant: &Tenant) -> Value {
@@ -245,18 +233,11 @@ async fn trial_requests_that_cannot_be_met_change_nothing(app: TestApp) {
         .await;
     assert_eq!(subscriptions, 0, "nothing was started");
     let admin = app.admin().await;
-    let too_long = app
-        .client
-        .put(app.url("/api/v1/admin/plans/plan_growth/"))
-        .bearer_auth(&admin)
-        .json(&json!({
+    let too_long = app.put_with_token("/api/v1/admin/plans/plan_growth/", &admin, &json!({
             "slug": "growth", "name": "Growth", "price_month": 7900, "price_year": 79000,
             "credits_per_period": 5000, "limit_sites": 20, "limit_seats": 5, "modules": ["planner"],
             "trial_days": 91, "trial_credits": -1
-        }))
-        .send()
-        .await
-        .unwrap();
+        })).await;
     assert_eq!(too_long.status(), 422);
     let error: Value = too_long.json().await.unwrap();
     assert!(error["error"]["fields"]["trial_days"].is_string());
