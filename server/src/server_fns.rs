@@ -6,13 +6,14 @@
 //! the 4xx a client can act on, in the body every server-function error has (an `AppError`):
 //! 413 past the body limit, 415 for a body that declares another type, 422 for a body that is
 //! not a form. Plain form posts (no JavaScript) are sent back to their page with the error, as
-//! server_fn does with the errors of the functions themselves.
+//! server_fn does with the errors of the functions themselves, and a success says so there too
+//! ([`mark_success`]).
 
 use crate::startup::MAX_BODY_BYTES;
 use app::common::{AppError, ErrorKind};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, CONTENT_TYPE, REFERER};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION, REFERER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,9 +43,48 @@ pub async fn guard(State(paths): State<ServerFnPaths>, request: Request, next: N
     };
     let headers = request.headers().clone();
     match read_form(request).await {
-        Ok(request) => next.run(request).await,
+        Ok(request) => mark_success(path, &headers, next.run(request).await),
         Err(error) => refuse(path, &headers, error),
     }
+}
+
+/// A plain form post that succeeded is sent back to its page by server_fn with nothing saying
+/// so; the address gets `__done=<path>`, which the page reads (`ui::forms::action_succeeded`) as
+/// it reads a failure from `__err`. Redirects a function chose itself are left alone.
+fn mark_success(path: &str, headers: &HeaderMap, mut response: Response) -> Response {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let plain_post = header(ACCEPT).is_some_and(|accept| accept.contains("text/html"));
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // server_fn's own redirect is the Referer again (with an empty query added); one a function
+    // chose is the relative path it named.
+    let back_to_page = |l: &String| {
+        header(REFERER)
+            .is_some_and(|referer| referer.trim_end_matches('?') == l.trim_end_matches('?'))
+    };
+    let Some(location) = location.filter(|l| plain_post && back_to_page(l)) else {
+        return response;
+    };
+    if !response.status().is_redirection() || location.contains("__err=") {
+        return response;
+    }
+    let (address, fragment) = match location.split_once('#') {
+        Some((address, fragment)) => (address, format!("#{fragment}")),
+        None => (location.as_str(), String::new()),
+    };
+    let address = address.trim_end_matches('?');
+    let separator = if address.contains('?') { '&' } else { '?' };
+    let marked = format!(
+        "{address}{separator}__done={}{fragment}",
+        path.replace('/', "%2F")
+    );
+    if let Ok(value) = marked.parse() {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }
 
 /// The request again, its body read and known to be a form.

@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod listing;
 pub mod mail;
+pub mod no_js;
 pub mod scheduler;
 pub mod secret;
 pub mod seed;

@@ -56,6 +56,11 @@ pub async fn buy_credit_package(
     .await?;
     if !outcome.credits_granted && outcome.payment.is_none() {
         leptos_axum::redirect("/account/billing?pending=package#open-invoices");
+    } else if outcome.credits_granted {
+        crate::backend::no_js::show_outcome_at(&format!(
+            "/account/billing?purchased={}&invoice={}#credit-packages",
+            outcome.invoice.credits, outcome.invoice.number
+        ));
     }
     Ok(outcome)
 }

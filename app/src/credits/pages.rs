@@ -166,6 +166,7 @@ pub fn CreditPackagesCard(
     methods: Resource<Result<Vec<PaymentMethodView>, AppError>>,
 ) -> impl IntoView {
     let packages = Resource::new(|| (), |_| list_credit_packages());
+    let query = use_query_map();
     let error = action_error(buy);
     refresh_balance_after(move || buy.version().get());
     // A fresh key for each purchase: the same submission twice buys once.
@@ -175,11 +176,21 @@ pub fn CreditPackagesCard(
             <h2>"Buy credits"</h2>
             <p class="muted">"Purchased credits never expire. Plan credits are spent first."</p>
             <FormError error/>
-            {move || buy.value().get().and_then(Result::ok).filter(|o| o.credits_granted).map(|o| view! {
-                <p class="alert alert-success" role="status" data-testid="purchase-done">
-                    {format!("{} credits added (invoice {}).", o.invoice.credits, o.invoice.number)}
-                </p>
-            })}
+            {move || {
+                // The hydrated page's purchase, or one posted before the WASM loaded (its outcome
+                // comes back in the address).
+                let bought = buy.value().get().and_then(Result::ok).filter(|o| o.credits_granted)
+                    .map(|o| (o.invoice.credits.to_string(), o.invoice.number))
+                    .or_else(|| {
+                        let query = query.get();
+                        query.get("purchased").zip(query.get("invoice"))
+                    });
+                bought.map(|(credits, number)| view! {
+                    <p class="alert alert-success" role="status" data-testid="purchase-done">
+                        {format!("{credits} credits added (invoice {number}).")}
+                    </p>
+                })
+            }}
             <Transition fallback=|| view! { <span class="skeleton"></span> }>
                 {move || Suspend::new(async move {
                     let (packages, methods) = (packages.await, methods.await);

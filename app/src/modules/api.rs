@@ -26,10 +26,11 @@ pub async fn run_planner(
     };
     let fingerprint = crate::backend::idempotency::fingerprint("planner", &request);
     let account_id = view.account.id.clone();
-    run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
+    let run = |state: crate::backend::AppState,
+               effect: Option<crate::backend::idempotency::EffectKey>| async move {
         tasks::run_planner(&state, &view, request, effect.as_ref()).await
-    })
-    .await
+    };
+    run_once(&account_id, request_key, &fingerprint, "/planner", run).await
 }
 
 /// An outline or an article draft for a keyword.
@@ -49,18 +50,30 @@ pub async fn run_writer(
     };
     let fingerprint = crate::backend::idempotency::fingerprint("writer", &request);
     let account_id = view.account.id.clone();
-    run_once(&account_id, request_key, &fingerprint, |state, effect| async move {
+    let run = |state: crate::backend::AppState,
+               effect: Option<crate::backend::idempotency::EffectKey>| async move {
         tasks::run_writer(&state, &view, request, effect.as_ref()).await
-    })
-    .await
+    };
+    run_once(&account_id, request_key, &fingerprint, "/writer", run).await
 }
 
-/// A task started from a page runs once per rendered form (`request_key`), as through REST.
+/// A task of the account: what a page shows after a form posted without JavaScript ran it.
+#[server(endpoint = "tasks/get")]
+pub async fn get_task(id: String) -> Result<TaskView, AppError> {
+    let (view, _) = require_session().await?;
+    tasks::find(&app_state()?, &view.account.id, &id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// A task started from a page runs once per rendered form (`request_key`), as through REST. A
+/// form posted without JavaScript then lands on `page?task={id}`, which shows the result.
 #[cfg(feature = "ssr")]
 async fn run_once<F, Fut>(
     account_id: &str,
     request_key: Option<String>,
     fingerprint: &str,
+    page: &str,
     work: F,
 ) -> Result<TaskView, AppError>
 where
@@ -68,14 +81,16 @@ where
     Fut: std::future::Future<Output = Result<TaskView, AppError>>,
 {
     let state = app_state()?;
-    crate::backend::idempotency::once_for_form(
+    let task: TaskView = crate::backend::idempotency::once_for_form(
         &state.clone(),
         account_id,
         request_key.as_deref(),
         fingerprint,
         |effect| work(state, effect),
     )
-    .await
+    .await?;
+    crate::backend::no_js::show_outcome_at(&format!("{page}?task={}", task.id));
+    Ok(task)
 }
 
 /// Which AI provider writes (the offline templates are labelled as such in the Writer).

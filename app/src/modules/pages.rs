@@ -2,7 +2,7 @@
 //! balance, before anything runs), the running state, and the result. The server checks the
 //! same things again whatever the page sends.
 
-use super::api::{RunPlanner, RunWriter};
+use super::api::{get_task, RunPlanner, RunWriter};
 use super::model::{TaskView, WritingKind};
 use super::planner::{parse_keywords, Cluster};
 use crate::common::AppError;
@@ -14,55 +14,78 @@ use crate::ui::errors::FormError;
 use crate::ui::forms::{action_error, request_key, RequestKeyInput};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-/// Credit costs, loaded in the browser once the page is live (the server renders the
-/// "calculating" state, so both render the same first).
-fn load_costs() -> RwSignal<Option<Vec<CreditCost>>> {
-    let costs = RwSignal::new(None);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(list) = list_credit_costs().await {
-                costs.set(Some(list));
-            }
-        });
-    });
-    costs
-}
-
-/// What the preflight knows: `None` while costs or balance are loading.
+/// What the preflight knows: the cost (the server renders it with the page), and the available
+/// balance once the browser has it. `None` for an operation without a price.
 #[derive(Debug, Clone, PartialEq)]
 struct Preflight {
     cost: i64,
     required: i64,
-    available: i64,
+    available: Option<i64>,
 }
 
 impl Preflight {
     fn shortfall(&self) -> Option<AppError> {
-        (self.available < self.required).then(|| insufficient(self.required, self.available))
+        let available = self.available?;
+        (available < self.required).then(|| insufficient(self.required, available))
     }
 }
 
 fn preflight(
-    costs: RwSignal<Option<Vec<CreditCost>>>,
+    costs: StoredValue<Vec<CreditCost>>,
     operation: Signal<&'static str>,
     quantity: Signal<i64>,
 ) -> Signal<Option<Preflight>> {
     let balance = use_balance();
     Signal::derive(move || {
         let op = operation.get();
-        let cost = costs.with(|c| {
-            c.as_ref()
-                .and_then(|list| list.iter().find(|c| c.operation == op))
+        let cost = costs.with_value(|list| {
+            list.iter()
+                .find(|c| c.operation == op)
                 .map(|c| c.cost_of(quantity.get()))
         })?;
-        let available = balance.and_then(|b| b.available())?;
         Some(Preflight {
             cost,
             required: with_buffer(cost),
-            available,
+            available: balance.and_then(|b| b.available()),
         })
     })
+}
+
+/// A module page: its credit costs and the task named in the address (`?task=`, where a form
+/// posted without JavaScript lands) are read by the server with the page, so the estimate, the
+/// Run button and the result work before the WASM loads.
+#[component]
+fn ModulePage<F, V>(form: F) -> impl IntoView
+where
+    F: Fn(StoredValue<Vec<CreditCost>>, Option<TaskView>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let costs = Resource::new(|| (), |_| list_credit_costs());
+    let query = use_query_map();
+    let shown = Resource::new(
+        move || query.get().get("task"),
+        |id| async move {
+            match id {
+                Some(id) => get_task(id).await.ok(),
+                None => None,
+            }
+        },
+    );
+    let form = std::sync::Arc::new(form);
+    view! {
+        <Transition fallback=|| view! { <span class="skeleton"></span> }>
+            {move || {
+                let form = form.clone();
+                Suspend::new(async move {
+                    let costs = costs.await.unwrap_or_default();
+                    let shown = shown.await;
+                    form(StoredValue::new(costs), shown)
+                })
+            }}
+        </Transition>
+    }
 }
 
 #[component]
@@ -74,13 +97,15 @@ fn PreflightPanel(
     view! {
         <div class="preflight card" data-testid="preflight" aria-live="polite">
             {move || match estimate.get() {
-                None => view! { <p class="muted">"Calculating the estimate…"</p> }.into_any(),
+                None => view! { <p class="muted">"No price is set for this operation."</p> }.into_any(),
                 Some(e) => view! {
                     <p>
                         "Estimated cost: " <strong data-testid="estimate-cost">{e.cost}</strong> " credits for " {quantity_label.get()}
                         ". " <span class="muted">{format!("{} are held while it runs (estimate + 20%); you pay only what it uses.", e.required)}</span>
                     </p>
-                    <p class="muted small">"Available: " <span data-testid="estimate-available">{e.available}</span> " credits"</p>
+                    {e.available.map(|available| view! {
+                        <p class="muted small">"Available: " <span data-testid="estimate-available">{available}</span> " credits"</p>
+                    })}
                 }.into_any(),
             }}
             <FormError error=shortfall/>
@@ -88,15 +113,15 @@ fn PreflightPanel(
     }
 }
 
-/// The page's run button: disabled while running, while the estimate is unknown, and when the
-/// balance does not cover it (nothing starts).
+/// The page's run button: disabled while running and when the balance is known not to cover
+/// the estimate (nothing starts). Before the browser knows the balance the server decides.
 #[component]
 fn RunButton(
     pending: Signal<bool>,
     estimate: Signal<Option<Preflight>>,
     label: &'static str,
 ) -> impl IntoView {
-    let blocked = move || estimate.get().is_none_or(|e| e.shortfall().is_some());
+    let blocked = move || estimate.get().is_some_and(|e| e.shortfall().is_some());
     view! {
         <button class="button" type="submit" data-testid="run-task"
             disabled=move || pending.get() || blocked()
@@ -108,9 +133,13 @@ fn RunButton(
 
 #[component]
 pub fn PlannerPage() -> impl IntoView {
+    view! { <ModulePage form=|costs, shown| view! { <PlannerForm costs shown/> }/> }
+}
+
+#[component]
+fn PlannerForm(costs: StoredValue<Vec<CreditCost>>, shown: Option<TaskView>) -> impl IntoView {
     let action = ServerAction::<RunPlanner>::new();
     let keywords = RwSignal::new(String::new());
-    let costs = load_costs();
     let count = Signal::derive(move || keywords.with(|k| parse_keywords(k).len() as i64));
     let estimate = preflight(costs, Signal::derive(|| "planner.cluster_keywords"), count);
     refresh_balance_after(move || action.version().get());
@@ -129,7 +158,7 @@ pub fn PlannerPage() -> impl IntoView {
             <RequestKeyInput key=request_key(action)/>
             <RunButton pending=action.pending().into() estimate label="Cluster keywords"/>
         </ActionForm>
-        {move || action.value().get().and_then(Result::ok).map(|task| view! { <PlannerResult task/> })}
+        {move || action.value().get().and_then(Result::ok).or_else(|| shown.clone()).map(|task| view! { <PlannerResult task/> })}
     }
 }
 
@@ -156,10 +185,14 @@ fn PlannerResult(task: TaskView) -> impl IntoView {
 
 #[component]
 pub fn WriterPage() -> impl IntoView {
+    view! { <ModulePage form=|costs, shown| view! { <WriterForm costs shown/> }/> }
+}
+
+#[component]
+fn WriterForm(costs: StoredValue<Vec<CreditCost>>, shown: Option<TaskView>) -> impl IntoView {
     let action = ServerAction::<RunWriter>::new();
     let kind = RwSignal::new(WritingKind::Outline);
     let words = RwSignal::new(super::model::DEFAULT_ARTICLE_WORDS);
-    let costs = load_costs();
     let operation = Signal::derive(move || kind.get().operation());
     let quantity = Signal::derive(move || {
         if kind.get() == WritingKind::Article {
@@ -204,7 +237,7 @@ pub fn WriterPage() -> impl IntoView {
             <RequestKeyInput key=request_key(action)/>
             <RunButton pending=action.pending().into() estimate label="Write"/>
         </ActionForm>
-        {move || action.value().get().and_then(Result::ok).map(|task| view! { <WriterResult task/> })}
+        {move || action.value().get().and_then(Result::ok).or_else(|| shown.clone()).map(|task| view! { <WriterResult task/> })}
     }
 }
 

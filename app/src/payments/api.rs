@@ -53,7 +53,9 @@ pub async fn add_payment_method(kind: String) -> Result<PaymentMethodView, AppEr
 #[server(endpoint = "billing/remove-method")]
 pub async fn remove_payment_method(id: String) -> Result<(), AppError> {
     let (view, _) = require_session().await?;
-    service::remove(&app_state()?, &view, &id).await
+    service::remove(&app_state()?, &view, &id).await?;
+    crate::backend::no_js::show_outcome_at("/account/billing?method=removed#payment-methods");
+    Ok(())
 }
 
 #[server(endpoint = "billing/default-method")]

@@ -16,7 +16,7 @@ use crate::invoices::model::Page;
 use crate::invoices::pages::InvoiceTable;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::{date, StatusBadge};
-use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::forms::{action_error, posted_error, SubmitButton};
 use crate::ui::pager::{use_page_number, Pager};
 use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
@@ -123,14 +123,18 @@ fn PaymentMethodsCard(
         remove,
         set_default,
     } = actions;
-    // Row actions report through toasts; the add form keeps its error beside it.
+    // Row actions report through toasts; the add form keeps its error beside it. A row action
+    // posted before the WASM loaded comes back with its error in the address (no toast then).
     toast_errors(remove);
     toast_errors(set_default);
     let add_error = action_error(add_method);
+    let (removing, defaulting) = (posted_error(remove), posted_error(set_default));
+    let row_error = Signal::derive(move || removing.get().or_else(|| defaulting.get()));
     view! {
         <section class="card" id="payment-methods">
             <h2>"Payment methods"</h2>
             <FormError error=add_error/>
+            <FormError error=row_error/>
             <Transition fallback=|| view! { <span class="skeleton"></span> }>
                 {move || Suspend::new(async move {
                     match methods.await {
@@ -193,6 +197,7 @@ pub fn PaymentTable(payments: Vec<PaymentView>) -> impl IntoView {
 fn notice_from_query(key: &str, value: &str) -> Option<(&'static str, String)> {
     match (key, value) {
         ("paypal", "approved") => Some(("alert-success", "PayPal is connected.".into())),
+        ("method", "removed") => Some(("alert-success", "The payment method was removed.".into())),
         ("paypal", "canceled") => Some(("alert-warning", "PayPal was not connected.".into())),
         ("manual", "submitted") => Some((
             "alert-success",
@@ -215,7 +220,7 @@ pub fn BillingPage() -> impl IntoView {
     let query = use_query_map();
     let notices = move || {
         let query = query.get();
-        ["paypal", "manual", "pending"]
+        ["paypal", "manual", "pending", "method"]
             .into_iter()
             .filter_map(|key| query.get(key).and_then(|value| notice_from_query(key, &value)))
             .map(|(class, text)| view! { <p class=format!("alert {class}") role="status">{text}</p> })

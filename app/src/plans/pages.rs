@@ -62,7 +62,13 @@ pub fn PlansPage() -> impl IntoView {
         cancel: ServerAction::new(),
         resume: ServerAction::new(),
         yearly: Signal::derive(|| false),
-        method: RwSignal::new(String::new()),
+        // `?method=`: chosen before the WASM loaded (see PaymentPicker).
+        method: RwSignal::new(
+            use_query_map()
+                .get_untracked()
+                .get("method")
+                .unwrap_or_default(),
+        ),
     };
     let error = Signal::derive(move || {
         action_error(actions.subscribe)
@@ -109,6 +115,17 @@ pub fn PlansPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The plans page at `interval`, keeping a payment method chosen before the WASM loaded.
+fn interval_href(interval: BillingInterval, method: &str) -> String {
+    match method {
+        "" => format!("/account/plans?interval={}", interval.as_str()),
+        method => format!(
+            "/account/plans?interval={}&method={method}",
+            interval.as_str()
+        ),
     }
 }
 
@@ -162,7 +179,7 @@ fn PlansBody(
     let toggle = move |interval: BillingInterval, label: &'static str| {
         let on = move || shown(actions.yearly.get()) == interval;
         view! {
-            <a class="button button-small" class:button-secondary=move || !on() href=format!("/account/plans?interval={}", interval.as_str())
+            <a class="button button-small" class:button-secondary=move || !on() href=move || interval_href(interval, &actions.method.get())
                 aria-current=move || on().then_some("true")>{label}</a>
         }
     };
@@ -207,15 +224,30 @@ fn PaymentPicker(
         }
         .into_any();
     }
+    // A GET form, so the choice works before the WASM loads too (its button shows only then);
+    // the hydrated page takes the choice as it is made.
+    let chosen = actions.method.get_untracked();
+    let interval = move || {
+        if actions.yearly.get() {
+            "year"
+        } else {
+            "month"
+        }
+    };
     view! {
-        <label class="method-picker">"Pay with "
-            <select name="payment_method_id_picker" on:change=move |ev| actions.method.set(event_target_value(&ev))>
-                {methods.into_iter().map(|m| {
-                    let label = m.label();
-                    view! { <option value=m.id.clone() selected=m.is_default>{label}</option> }
-                }).collect_view()}
-            </select>
-        </label>
+        <form method="get" action="/account/plans" class="method-picker">
+            <input type="hidden" name="interval" value=interval/>
+            <label>"Pay with "
+                <select name="method" on:change=move |ev| actions.method.set(event_target_value(&ev))>
+                    {methods.into_iter().map(|m| {
+                        let label = m.label();
+                        let selected = if chosen.is_empty() { m.is_default } else { m.id == chosen };
+                        view! { <option value=m.id.clone() selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <noscript><button class="button button-small button-secondary" type="submit">"Use this method"</button></noscript>
+        </form>
     }
     .into_any()
 }

@@ -5,7 +5,7 @@ use super::model::SiteView;
 use crate::limits::api::get_limits;
 use crate::limits::pages::LimitBanner;
 use crate::ui::errors::{FieldError, FormError};
-use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::forms::{action_error, posted_error, SubmitButton};
 use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,9 +19,11 @@ pub fn SitesPage() -> impl IntoView {
     let limits = Resource::new(changed, |_| get_limits());
     let add_error = action_error(add);
     toast_errors(remove);
+    let remove_error = posted_error(remove);
     view! {
         <Title text="Sites"/>
         <h1>"Sites"</h1>
+        <FormError error=remove_error/>
         <p class="muted">"The websites IGNY8 plans and writes for."</p>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {

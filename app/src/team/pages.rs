@@ -11,7 +11,7 @@ use crate::limits::api::get_limits;
 use crate::limits::pages::LimitBanner;
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::format::date;
-use crate::ui::forms::{action_error, SubmitButton};
+use crate::ui::forms::{action_error, posted_error, SubmitButton};
 use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,9 +27,11 @@ pub fn TeamPage() -> impl IntoView {
     let limits = Resource::new(changed, |_| get_limits());
     let invite_error = action_error(invite);
     toast_errors(remove);
+    let remove_error = posted_error(remove);
     view! {
         <Title text="Team"/>
         <h1>"Team"</h1>
+        <FormError error=remove_error/>
         <p class="muted">"The people who work in this account. Pending invitations hold a seat until they are accepted or revoked."</p>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {

@@ -14,13 +14,31 @@ where
     Signal::derive(move || action.value().get().and_then(std::result::Result::err))
 }
 
-/// True once the last run of the action succeeded.
+/// True once the last run of the action succeeded: in the hydrated page, or posted before the
+/// WASM loaded (the server then marks the address it sends the page back to with
+/// `__done=<the function's path>`, server/src/server_fns.rs).
 pub fn action_succeeded<S>(action: ServerAction<S>) -> Signal<bool>
 where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + Clone + 'static,
 {
-    Signal::derive(move || matches!(action.value().get(), Some(Ok(_))))
+    let query = leptos_router::hooks::use_query_map();
+    let posted = Memo::new(move |_| query.get().get("__done").as_deref() == Some(S::PATH));
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.is_ok(),
+        None => posted.get(),
+    })
+}
+
+/// The error of a row action posted before the WASM loaded (it comes back in the address);
+/// the hydrated page reports its own errors as toasts, so this shows only the first.
+pub fn posted_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    let error = action_error(action);
+    Signal::derive(move || error.get().filter(|_| action.version().get() == 0))
 }
 
 #[component]

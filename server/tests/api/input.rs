@@ -134,6 +134,41 @@ async fn an_oversized_form_without_javascript_goes_back_with_the_error(app: Test
     );
 }
 
+/// A plain form post that succeeded goes back to its page marked `__done=<function>`, so the page
+/// can say what happened; a redirect the function chose itself is left as it is.
+async fn a_plain_form_post_that_succeeds_goes_back_marked_done(app: TestApp) {
+    let back = app.url("/forgot-password");
+    let post = |path: &str, body: &'static str| {
+        crate::helpers::form_client()
+            .post(app.url(path))
+            .header(ORIGIN, &app.address)
+            .header(reqwest::header::REFERER, &back)
+            .header(CONTENT_TYPE, FORM)
+            .body(body)
+            .send()
+    };
+    let response = post("/api/auth/forgot-password", "email=someone%40example.com")
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = crate::helpers::location(&response);
+    assert_eq!(
+        location,
+        format!("{back}?__done=%2Fapi%2Fauth%2Fforgot-password")
+    );
+    let page = crate::helpers::page(&app, &location.replace(&app.address, ""), None).await;
+    let html = page.text().await.unwrap();
+    assert!(html.contains("a reset link is on its way"), "{html}");
+    // Signup chooses where to go next: untouched.
+    let signup = post(
+        "/api/auth/signup",
+        "full_name=A&account_name=Co&email=done%40example.com&password=correct+horse+battery",
+    )
+    .await
+    .unwrap();
+    assert_eq!(crate::helpers::location(&signup), "/account/plans");
+}
+
 async fn assert_error_shape(response: reqwest::Response, status: u16, context: &str) -> Value {
     assert_eq!(response.status(), status, "{context}");
     let error: Value = response
@@ -276,6 +311,7 @@ async fn page_numbers_at_the_ends_of_i64_are_refused_or_clamped(app: TestApp) {
 crate::on_both_engines!(
     server_functions_refuse_unreadable_bodies_with_a_4xx,
     an_oversized_form_without_javascript_goes_back_with_the_error,
+    a_plain_form_post_that_succeeds_goes_back_marked_done,
     rest_queries_and_paths_that_do_not_parse_answer_in_the_error_shape,
     page_numbers_at_the_ends_of_i64_are_refused_or_clamped,
 );
