@@ -135,10 +135,13 @@ test("an admin refreshes and cancels a subscription, filters payments and invoic
   await form.getByLabel("Credits a month").fill("40000");
   await form.getByLabel("Sites").fill("20");
   await form.getByLabel("Seats").fill("10");
+  await form.getByLabel("Free trial days (blank: none)").fill("7");
+  await form.getByLabel("Trial credits").fill("100");
   await form.getByRole("button", { name: "Create plan" }).click();
   await expect(adminPage.getByTestId("plan-saved")).toHaveText("Saved E2E Agency.");
   await page.goto("/account/plans");
   await expect(page.locator(`article[data-plan='${slug}']`)).toContainText("149.00");
+  await expect(page.locator(`article[data-plan='${slug}']`).getByTestId("plan-trial")).toHaveText("7-day free trial with 100 credits");
   // The accounts list can be filtered by it: its plan filter lists the catalog's plans.
   await adminPage.goto("/admin/accounts");
   await expect(adminPage.getByTestId("account-search").getByLabel("Plan").locator(`option[value='${slug}']`)).toHaveText("E2E Agency");

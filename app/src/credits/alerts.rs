@@ -40,6 +40,23 @@ struct AlertRow {
     topup_failed_method_id: Option<String>,
 }
 
+impl AlertRow {
+    /// Automatic top-ups bought in `month` ('YYYY-MM').
+    fn used_in(&self, month: &str) -> i64 {
+        if self.topup_month.as_deref() == Some(month) {
+            self.topups_in_month
+        } else {
+            0
+        }
+    }
+
+    /// Whether top-ups are paused with `default_method` as the default (none: no method, which
+    /// pauses after a top-up failed for want of one).
+    fn paused_with(&self, default_method: Option<&str>) -> bool {
+        self.topup_failed_method_id.as_deref() == Some(default_method.unwrap_or_default())
+    }
+}
+
 const ALERT_COLUMNS: &str =
     "threshold, topup_package_id, topup_monthly_limit, topup_month, topups_in_month, \
      topup_failed_method_id";
@@ -53,25 +70,19 @@ pub async fn settings(state: &AppState, view: &SessionView) -> AppResult<Balance
     .bind(&view.account.id)
     .fetch_optional(state.db.pool())
     .await?;
-    let month = month_key(state.clock.now());
+    let Some(row) = row else {
+        return Ok(BalanceAlertView::default());
+    };
     let default_method = checkout::resolve_method(&state.db, &view.account.id, None)
         .await
         .ok()
         .map(|m| m.id);
-    Ok(match row {
-        None => BalanceAlertView::default(),
-        Some(row) => BalanceAlertView {
-            threshold: Some(row.threshold),
-            topup_package_id: row.topup_package_id,
-            topup_monthly_limit: row.topup_monthly_limit,
-            topups_this_month: if row.topup_month.as_deref() == Some(&month) {
-                row.topups_in_month
-            } else {
-                0
-            },
-            topup_paused: row.topup_failed_method_id.is_some()
-                && row.topup_failed_method_id.as_deref() == default_method.as_deref().or(Some("")),
-        },
+    Ok(BalanceAlertView {
+        threshold: Some(row.threshold),
+        topups_this_month: row.used_in(&month_key(state.clock.now())),
+        topup_paused: row.paused_with(default_method.as_deref()),
+        topup_package_id: row.topup_package_id,
+        topup_monthly_limit: row.topup_monthly_limit,
     })
 }
 
@@ -285,11 +296,6 @@ async fn buy_due_topup(state: &AppState, account_id: &str, now: Timestamp) -> Ap
         return Ok(());
     };
     let month = month_key(now);
-    let used = if alert.topup_month.as_deref() == Some(&month) {
-        alert.topups_in_month
-    } else {
-        0
-    };
     let method = checkout::resolve_method(&state.db, account_id, None)
         .await
         .ok();
@@ -303,10 +309,8 @@ async fn buy_due_topup(state: &AppState, account_id: &str, now: Timestamp) -> Ap
             Topup::Failed { method_id: Some(m.id.clone()) },
             Some("a bank transfer cannot be charged automatically. Make a card or PayPal your default method.".to_string()),
         ),
-        (_, Some(m)) if alert.topup_failed_method_id.as_deref() == Some(m.id.as_str()) => {
-            (Topup::Skipped, None)
-        }
-        _ if used >= alert.topup_monthly_limit => (Topup::Skipped, None),
+        (_, Some(m)) if alert.paused_with(Some(&m.id)) => (Topup::Skipped, None),
+        _ if alert.used_in(&month) >= alert.topup_monthly_limit => (Topup::Skipped, None),
         (Some(package_id), Some(m)) => {
             let key = format!("auto-topup:{account_id}:{crossing}");
             match packages::buy(state, account_id, package_id, Some(&m.id), Some(key)).await {

@@ -76,7 +76,8 @@ impl From<PlanRow> for PlanView {
 pub struct PlanPricing {
     pub id: String,
     pub name: String,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub price_month: i64,
     pub price_year: i64,
     pub credits_per_period: i64,
@@ -89,6 +90,11 @@ pub struct PlanPricing {
 }
 
 impl PlanPricing {
+    /// `amount` minor units of the plan's currency.
+    pub fn money(&self, amount: i64) -> Money {
+        Money::new(amount, self.currency.clone())
+    }
+
     /// The price of one period of `interval`.
     pub fn price(&self, interval: BillingInterval) -> i64 {
         match interval {

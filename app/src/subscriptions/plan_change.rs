@@ -22,7 +22,7 @@ use super::periods::{add_months, prorate_credits, prorate_money};
 use super::store::SubscriptionRow;
 use crate::backend::clock::rfc3339;
 use crate::backend::{Timestamp, Tx};
-use crate::common::{AppError, AppResult, Currency, ErrorKind, Money};
+use crate::common::{AppError, AppResult, ErrorKind};
 use crate::plans::model::{BillingInterval, PlanRef};
 use crate::plans::store::{self as plans, PlanPricing};
 
@@ -47,10 +47,8 @@ pub struct PlanChange {
 }
 
 impl PlanChange {
-    pub fn preview(&self) -> AppResult<ChangePreview> {
-        let currency = Currency::parse(&self.plan.currency).map_err(AppError::internal)?;
-        let money = |amount| Money::new(amount, currency.clone());
-        Ok(ChangePreview {
+    pub fn preview(&self) -> ChangePreview {
+        ChangePreview {
             kind: self.kind,
             plan: PlanRef {
                 id: self.plan.id.clone(),
@@ -58,19 +56,19 @@ impl PlanChange {
             },
             interval: self.interval,
             effective_at: rfc3339(self.effective_at),
-            charge_now: money(self.charge),
+            charge_now: self.plan.money(self.charge),
             credits_now: self.credits,
             summary: self.summary.clone(),
             renewal: self.renewal.map(|(date, amount)| RenewalPreview {
                 date: rfc3339(date),
-                amount: money(amount),
+                amount: self.plan.money(amount),
                 credits_per_month: self.plan.credits_per_period,
             }),
-        })
+        }
     }
 }
 
-/// An active plan, or the 400 a client gets for anything else.
+/// An active plan, or the 422 a client gets for anything else.
 pub async fn active_plan(tx: &mut Tx, plan_id: &str) -> AppResult<PlanPricing> {
     plans::pricing(tx, plan_id)
         .await?
@@ -211,7 +209,10 @@ fn changeable(sub: &SubscriptionRow) -> AppResult<()> {
         SubscriptionStatus::PendingPayment => {
             Err(conflict("The first payment has not arrived yet."))
         }
-        SubscriptionStatus::Trialing | SubscriptionStatus::Canceled => Err(conflict(
+        SubscriptionStatus::Trialing => Err(conflict(
+            "Plans change after the free trial. To try another plan now, cancel this one and subscribe to it.",
+        )),
+        SubscriptionStatus::Canceled => Err(conflict(
             "This subscription has ended. Subscribe again to choose a plan.",
         )),
     }

@@ -127,7 +127,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                     credits: plan.credits_per_period,
                     period: Some((end, next_end)),
                     interval: Some(interval),
-                    currency: &plan.currency,
+                    currency: plan.currency.as_str(),
                     lines: vec![NewLine {
                         description: format!(
                             "{} plan renewal, {} ({} credits a month)",

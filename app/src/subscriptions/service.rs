@@ -77,17 +77,9 @@ pub async fn subscribe(
         payment_method_id: Some(&method.id),
         ..new
     };
-    store::insert_pending(&mut tx, new).await.map_err(|e| {
-        if crate::backend::db::is_unique_violation(
-            &e,
-            "subscriptions_one_live_key",
-            "subscriptions.account_id",
-        ) {
-            AppError::new(ErrorKind::AlreadySubscribed)
-        } else {
-            e.into()
-        }
-    })?;
+    store::insert_pending(&mut tx, new)
+        .await
+        .map_err(store::insert_error)?;
     let end = add_months(now, interval.months());
     let invoice_id = invoices::issue(
         &mut tx,
@@ -100,7 +92,7 @@ pub async fn subscribe(
             credits: plan.credits_per_period,
             period: Some((now, end)),
             interval: Some(interval),
-            currency: &plan.currency,
+            currency: plan.currency.as_str(),
             lines: vec![first_period_line(&plan, interval)],
             idempotency_key: invoice_key.as_deref(),
             at: now,
@@ -215,7 +207,7 @@ pub async fn preview_change(
     let change =
         plan_change::work_out(&mut tx, &view.account.id, &sub, request, state.clock.now()).await?;
     tx.rollback().await?;
-    change.preview()
+    Ok(change.preview())
 }
 
 /// Applies a plan change as [`plan_change`] works it out: an upgrade (or a switch to yearly)
@@ -263,7 +255,7 @@ pub async fn change_plan(
             credits: change.credits,
             period: Some(change.period),
             interval: Some(change.interval),
-            currency: &change.plan.currency,
+            currency: change.plan.currency.as_str(),
             lines: vec![NewLine {
                 description: change.summary.clone(),
                 quantity: 1,

@@ -3,7 +3,9 @@
 
 use super::model::{SubscriptionStatus, SubscriptionView};
 use crate::backend::clock::rfc3339;
+use crate::backend::db::is_unique_violation;
 use crate::backend::{Db, Flag, Timestamp, Tx};
+use crate::common::{AppError, ErrorKind};
 use crate::plans::model::{BillingInterval, PlanRef};
 
 /// The rows the services reason about.
@@ -64,8 +66,17 @@ pub struct NewSubscription<'a> {
     pub at: Timestamp,
 }
 
-/// Inserts a `pending_payment` subscription; the unique index on live subscriptions turns a
-/// second one into a unique violation.
+/// A second live subscription of an account, which the unique index on live subscriptions
+/// refuses, as the API says it: 409 `already_subscribed`.
+pub fn insert_error(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e, "subscriptions_one_live_key", "subscriptions.account_id") {
+        AppError::new(ErrorKind::AlreadySubscribed)
+    } else {
+        e.into()
+    }
+}
+
+/// Inserts a `pending_payment` subscription (a second live one: see [`insert_error`]).
 pub async fn insert_pending(tx: &mut Tx, new: NewSubscription<'_>) -> Result<(), sqlx::Error> {
     insert(tx, &new, SubscriptionStatus::PendingPayment, None).await
 }

@@ -114,13 +114,9 @@ pub async fn start(
         payment_method_id: eligible.method_id.as_deref(),
         ..new
     };
-    store::insert_trialing(tx, new, end).await.map_err(|e| {
-        if is_unique_violation(&e, "subscriptions_one_live_key", "subscriptions.account_id") {
-            AppError::new(ErrorKind::AlreadySubscribed)
-        } else {
-            e.into()
-        }
-    })?;
+    store::insert_trialing(tx, new, end)
+        .await
+        .map_err(store::insert_error)?;
     let recorded = sqlx::query(
         "INSERT INTO trials (account_id, card_fingerprint, subscription_id, started_at) VALUES ($1, $2, $3, $4)",
     )
@@ -130,13 +126,14 @@ pub async fn start(
     .bind(at)
     .execute(&mut **tx)
     .await;
+    // Another request of this account, or another account with this card, won the race.
+    let taken = |e: &sqlx::Error| {
+        is_unique_violation(e, "trials_pkey", "trials.")
+            || is_unique_violation(e, "trials_card_fingerprint_key", "trials.")
+    };
     match recorded {
         Ok(_) => {}
-        // Another request of this account, or another account with this card, won the race.
-        Err(e) if is_unique_violation(&e, "trials_pkey", "trials.") => return Err(trial_used()),
-        Err(e) if is_unique_violation(&e, "trials_card_fingerprint_key", "trials.") => {
-            return Err(trial_used())
-        }
+        Err(e) if taken(&e) => return Err(trial_used()),
         Err(e) => return Err(e.into()),
     }
     if plan.trial_credits > 0 {
@@ -222,7 +219,7 @@ async fn remind(state: &AppState, id: &str, account_id: &str, ends: Timestamp) -
         (false, Some(_)) => format!(
             "Then your {} plan continues at {} a {}, charged to your payment method.",
             plan.name,
-            money(&plan, plan.price(sub.interval)),
+            plan.money(plan.price(sub.interval)),
             sub.interval.as_str()
         ),
         _ => format!(
@@ -232,13 +229,6 @@ async fn remind(state: &AppState, id: &str, account_id: &str, ends: Timestamp) -
     };
     notices::trial_ending(state, account_id, ends, &then).await;
     Ok(())
-}
-
-fn money(plan: &PlanPricing, amount: i64) -> String {
-    match crate::common::Currency::parse(&plan.currency) {
-        Ok(currency) => crate::common::Money::new(amount, currency).to_string(),
-        Err(_) => format!("{amount} {}", plan.currency),
-    }
 }
 
 /// Ends one trial: charges the first period (Some(true) when that made it active), or ends the
@@ -349,7 +339,7 @@ async fn issue_first_invoice(
             credits: plan.credits_per_period,
             period: Some((now, add_months(now, interval.months()))),
             interval: Some(interval),
-            currency: &plan.currency,
+            currency: plan.currency.as_str(),
             lines: vec![super::service::first_period_line(&plan, interval)],
             idempotency_key: Some(&key),
             at: now,
