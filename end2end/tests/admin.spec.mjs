@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import { admin } from "../playwright.config.mjs";
-import { hydrated, logIn, subscribedUser, watchConsole } from "./support.mjs";
+import { hydrated, logIn, sql, subscribedUser, watchConsole } from "./support.mjs";
 
 test("an admin finds an account, adjusts its credits live, edits a package the tenant then sees, and exports payments", async ({ page, browser }) => {
   const tenantEmail = await subscribedUser(page, "starter");
@@ -178,6 +178,40 @@ test("an admin refreshes and cancels a subscription, filters payments and invoic
   expect(new Set(actions)).toEqual(new Set(["subscription.cancel_at_period_end"]));
   // The browser logs the refused price's 422 response; nothing else may fail.
   expect(errors.filter((e) => !e.includes("/admin/credit-costs: Failed to load resource: the server responded with a status of 422"))).toEqual([]);
+  await adminContext.close();
+});
+
+test("an admin rehearses a tenant's renewal on a test clock, and the tenant's pages show the clock's time", async ({ page, browser }) => {
+  const tenantEmail = await subscribedUser(page, "starter");
+  const userId = sql(`SELECT id FROM users WHERE email = '${tenantEmail.toLowerCase()}'`);
+  const periodEnd = Number(sql(`SELECT s.current_period_end FROM subscriptions s JOIN users u ON u.account_id = s.account_id WHERE u.email = '${tenantEmail.toLowerCase()}'`));
+  const renewal = new Date(periodEnd * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  const errors = watchConsole(adminPage);
+  await logIn(adminPage, admin.email, admin.password);
+  await expect(adminPage).toHaveURL(/\/admin$/);
+  await adminPage.goto(`/admin/users/${userId}`);
+  await hydrated(adminPage);
+  const card = adminPage.getByTestId("test-clock-card");
+  await card.getByRole("button", { name: "Attach a test clock" }).click();
+  await expect(card.getByTestId("test-clock-next")).toHaveText(`Next billing event: ${renewal}.`);
+
+  // To the next renewal: the button says it is working, then the account has renewed there.
+  await card.getByLabel("Advance").selectOption("next_renewal");
+  const advance = card.getByRole("button", { name: /Advanc/ });
+  await advance.click();
+  await expect(card.getByTestId("test-clock-now")).toHaveText(renewal);
+  await expect(adminPage.locator("tr[data-kind='plan_grant']")).toHaveCount(2);
+  await expect(adminPage.getByTestId("admin-balance")).toHaveText("1000");
+
+  // The tenant's pages show the time their billing runs by, and the renewal's invoice.
+  await page.goto("/account/billing");
+  await expect(page.getByTestId("test-clock-banner")).toContainText(renewal);
+  const renewalRow = page.locator(".invoices-table tbody tr").filter({ hasText: "Renewal" });
+  await expect(renewalRow).toContainText(renewal.slice(0, 10));
+  expect(errors).toEqual([]);
   await adminContext.close();
 });
 

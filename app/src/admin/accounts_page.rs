@@ -1,11 +1,16 @@
 //! `/admin/accounts`: find any account by name, slug or email, filter by plan and status, sort,
-//! page; `/admin/users/:id`: one user's account with its ledger and a credit adjustment form.
+//! page; `/admin/users/:id`: one user's account with its ledger, a credit adjustment form and,
+//! outside production, its test clock.
 
-use super::api::{admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits};
+use super::api::{
+    admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits, AdminAdvanceTestClock,
+    AdminAttachTestClock,
+};
 use super::filters::{fixed, Choice, FilterButtons};
 use super::list_query::csv_export_url;
 use super::model::{AdminPlan, AdminUserRow, UserQuery};
 use super::nav::AdminNav;
+use super::test_clock_card::TestClockCard;
 use crate::ui::errors::{ErrorPage, FieldError, FormError};
 use crate::ui::format::date;
 use crate::ui::forms::{action_error, SubmitButton};
@@ -139,15 +144,19 @@ pub fn AdminUserPage() -> impl IntoView {
     let params = use_params_map();
     let user_id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let adjust = ServerAction::<AdminAdjustCredits>::new();
+    let attach = ServerAction::<AdminAttachTestClock>::new();
+    let advance = ServerAction::<AdminAdvanceTestClock>::new();
+    // What changes the account: an adjustment, or its test clock running what fell due.
+    let changes = move || (adjust.version().get(), advance.version().get());
     let row = Resource::new(
-        move || (user_id.get(), adjust.version().get()),
+        move || (user_id.get(), changes()),
         |(id, _)| super::api::admin_user(id),
     );
     let ledger = Resource::new(
         move || {
             (
                 row.get().and_then(Result::ok).map(|r| r.account_id),
-                adjust.version().get(),
+                changes(),
             )
         },
         |(account, _)| async move {
@@ -170,6 +179,7 @@ pub fn AdminUserPage() -> impl IntoView {
                         <h1>{row.account_name.clone()}</h1>
                         <p class="muted">{format!("{} · {} · plan {} ({})", row.email, row.account_slug, row.plan.clone().unwrap_or_else(|| "none".into()), row.subscription_status.map_or("none", |s| s.as_str()))}</p>
                         <p>"Balance: " <strong data-testid="admin-balance">{row.credit_balance}</strong> " credits"</p>
+                        <TestClockCard account_id=row.account_id.clone() attach advance/>
                         <section class="card">
                             <h2>"Ledger"</h2>
                             <table class="table ledger-table">

@@ -5,6 +5,7 @@ use super::model::{
     AdminPackage, AdminSubscriptionRow, AdminUserRow, AuditEntryView, AuditQuery, StatsView,
     UserQuery,
 };
+use crate::accounts::model::{TestClockPanel, TestClockView};
 use crate::common::AppError;
 use crate::credits::model::{BalanceView, LedgerEntryView};
 use crate::invoices::model::Page;
@@ -98,6 +99,39 @@ pub async fn admin_adjust_credits(
         },
     )
     .await
+}
+
+/// The account's test clock, for its admin page.
+#[server(endpoint = "admin/test-clock")]
+pub async fn admin_test_clock(account_id: String) -> Result<TestClockPanel, AppError> {
+    require_admin().await?;
+    let state = app_state()?;
+    if crate::accounts::test_clock::allowed(&state).is_err() {
+        return Ok(TestClockPanel::Unavailable);
+    }
+    Ok(crate::accounts::test_clock::view(&state, &account_id)
+        .await?
+        .map_or(TestClockPanel::Detached, TestClockPanel::Attached))
+}
+
+#[server(endpoint = "admin/attach-test-clock")]
+pub async fn admin_attach_test_clock(account_id: String) -> Result<TestClockView, AppError> {
+    let admin = require_admin().await?;
+    crate::accounts::test_clock::attach(&app_state()?, &admin, &account_id).await
+}
+
+/// `by`: `day`, `month` or `next_renewal`.
+#[server(endpoint = "admin/advance-test-clock")]
+pub async fn admin_advance_test_clock(
+    account_id: String,
+    by: String,
+) -> Result<TestClockView, AppError> {
+    use crate::accounts::test_clock;
+    let admin = require_admin().await?;
+    let step = by
+        .parse()
+        .map_err(|_| AppError::invalid("by", test_clock::STEP_CHOICES))?;
+    test_clock::advance(&app_state()?, &admin, &account_id, step).await
 }
 
 #[server(endpoint = "admin/credit-costs")]

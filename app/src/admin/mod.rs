@@ -17,6 +17,7 @@ pub mod payments_page;
 pub mod plan_form;
 pub mod plans_page;
 pub mod subscriptions_page;
+pub mod test_clock_card;
 
 #[cfg(feature = "ssr")]
 pub mod accounts;

@@ -5,6 +5,7 @@
 
 use super::audit::{self, Action};
 use super::model::{AdminCancel, AdminSubscriptionRow, RefreshOutcome};
+use crate::accounts::test_clock;
 use crate::auth::model::SessionView;
 use crate::backend::clock::rfc3339;
 use crate::backend::db::is_unique_violation;
@@ -92,11 +93,11 @@ pub async fn activate(
     note: &str,
 ) -> AppResult<()> {
     let note = require_note(note)?;
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let sub = store::find_by_id(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let now = test_clock::now_in(&mut tx, &state.clock, &sub.account_id).await?;
     if !matches!(
         sub.status,
         SubscriptionStatus::PendingPayment | SubscriptionStatus::PastDue
@@ -168,11 +169,11 @@ pub async fn cancel(
     id: &str,
     request: AdminCancel,
 ) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let sub = store::find_by_id(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let now = test_clock::now_in(&mut tx, &state.clock, &sub.account_id).await?;
     if sub.status == SubscriptionStatus::Canceled {
         return Err(conflict("This subscription has already ended."));
     }

@@ -258,6 +258,7 @@ mod tests {
                 }),
                 subscription_status: status.map(|s| s.parse().expect("a subscription status")),
                 modules: vec![],
+                test_clock: None,
             },
             must_verify_email: false,
         }

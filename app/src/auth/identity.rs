@@ -253,6 +253,7 @@ mod tests {
                 plan: None,
                 subscription_status: status.map(|s| s.parse().expect("a subscription status")),
                 modules: vec![],
+                test_clock: None,
             },
             must_verify_email,
         }

@@ -25,6 +25,10 @@ pub struct AccountView {
     /// The modules the live plan includes (`planner`, `writer`, `automation`).
     #[serde(default)]
     pub modules: Vec<String>,
+    /// Outside production, the account's time when an admin attached it to a test clock
+    /// (RFC 3339, `accounts::test_clock`); its pages show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_clock: Option<String>,
 }
 
 impl AccountView {

@@ -3,6 +3,7 @@
 use super::model::{AccountView, SessionView, UserView};
 use super::tokens::{self, REFRESH_TTL};
 use crate::accounts::model::Role;
+use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
 use crate::backend::{Db, Flag, Timestamp, Tx};
 use crate::plans::model::PlanRef;
@@ -170,7 +171,8 @@ pub async fn revoke_other_sessions(
 const VIEW_SELECT: &str =
     "SELECT u.id AS user_id, u.email, u.full_name, u.is_admin, u.email_verified_at, u.role, \
             a.id AS account_id, a.name AS account_name, a.slug, \
-            sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name, p.modules \
+            sub.status AS subscription_status, p.id AS plan_id, p.name AS plan_name, p.modules, \
+            (SELECT tc.offset_seconds FROM test_clocks tc WHERE tc.account_id = a.id) AS clock_offset \
      FROM users u \
      JOIN accounts a ON a.id = u.account_id \
      LEFT JOIN subscriptions sub ON sub.account_id = a.id AND sub.status <> 'canceled' \
@@ -193,10 +195,12 @@ struct SessionRow {
     plan_name: Option<String>,
     /// Comma-separated module names of the live plan.
     modules: Option<String>,
+    /// How far the account's test clock is ahead of the real time, if it has one.
+    clock_offset: Option<i64>,
 }
 
 impl SessionRow {
-    fn into_view(self, require_email_verification: bool) -> SessionView {
+    fn into_view(self, require_email_verification: bool, now: Timestamp) -> SessionView {
         let email_verified = self.email_verified_at.is_some();
         let is_admin = *self.is_admin;
         SessionView {
@@ -225,6 +229,7 @@ impl SessionRow {
                     .filter(|m| !m.is_empty())
                     .map(String::from)
                     .collect(),
+                test_clock: self.clock_offset.map(|ahead| rfc3339(now + ahead)),
             },
             must_verify_email: require_email_verification && !email_verified && !is_admin,
         }
@@ -248,16 +253,20 @@ pub async fn load_session_view(
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|row| row.into_view(require_email_verification)))
+    Ok(row.map(|row| row.into_view(require_email_verification, now)))
 }
 
 /// The same view for work done on a user's behalf outside a request (queued jobs).
-pub async fn load_user_view(db: &Db, user_id: &str) -> Result<Option<SessionView>, sqlx::Error> {
+pub async fn load_user_view(
+    db: &Db,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<Option<SessionView>, sqlx::Error> {
     let row = sqlx::query_as::<_, SessionRow>(&format!("{VIEW_SELECT} WHERE u.id = $1"))
         .bind(user_id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|row| row.into_view(false)))
+    Ok(row.map(|row| row.into_view(false, now)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

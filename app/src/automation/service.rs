@@ -243,7 +243,7 @@ async fn run_job(state: &AppState, id: &str) -> AppResult<()> {
         words: job.words,
         site_id: Some(job.site_id),
     };
-    let view = crate::auth::store::load_user_view(&state.db, &job.user_id)
+    let view = crate::auth::store::load_user_view(&state.db, &job.user_id, state.clock.now())
         .await?
         .filter(|view| view.account.id == job.account_id);
     let outcome = match view {

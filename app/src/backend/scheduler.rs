@@ -11,6 +11,13 @@ const STALE_CHARGE_SECONDS: i64 = 120;
 
 /// One pass of every job; what the loop runs and what tests call after moving the clock.
 pub async fn tick(state: &AppState, instance: &str) {
+    billing_jobs(state, instance).await;
+    recovery_jobs(state).await;
+}
+
+/// The jobs that run by each account's time (a test clock moves it, `accounts::test_clock`):
+/// renewals and dunning, trials, monthly credits of yearly plans, low-balance alerts.
+pub async fn billing_jobs(state: &AppState, instance: &str) {
     match crate::subscriptions::renewal::run_due(state, instance).await {
         Ok(report) if report != Default::default() => tracing::info!(?report, "renewals"),
         Ok(_) => {}
@@ -32,6 +39,10 @@ pub async fn tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(accounts = n, "low-balance alerts checked"),
         Err(e) => tracing::error!(error = %e.message, "low-balance alerts failed"),
     }
+}
+
+/// The jobs that clean up after real time passed (holds, tasks, charges a crash left behind).
+async fn recovery_jobs(state: &AppState) {
     match crate::credits::metering::expire_holds(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(released = n, "expired credit holds"),

@@ -16,6 +16,7 @@
 
 use super::model::{BalanceAlertRequest, BalanceAlertView};
 use super::packages;
+use crate::accounts::test_clock;
 use crate::auth::identity::require_owner;
 use crate::auth::model::SessionView;
 use crate::backend::{AppState, Timestamp};
@@ -79,7 +80,9 @@ pub async fn settings(state: &AppState, view: &SessionView) -> AppResult<Balance
         .map(|m| m.id);
     Ok(BalanceAlertView {
         threshold: Some(row.threshold),
-        topups_this_month: row.used_in(&month_key(state.clock.now())),
+        topups_this_month: row.used_in(&month_key(
+            test_clock::now_for(state, &view.account.id).await?,
+        )),
         topup_paused: row.paused_with(default_method.as_deref()),
         topup_package_id: row.topup_package_id,
         topup_monthly_limit: row.topup_monthly_limit,
@@ -231,7 +234,8 @@ pub async fn check(state: &AppState, account_id: &str) -> AppResult<()> {
     let Some((threshold, below, topup_due, available)) = current else {
         return Ok(());
     };
-    let now = state.clock.now();
+    // Top-ups are counted by the account's calendar month (a test clock may move it).
+    let now = test_clock::now_for(state, account_id).await?;
     if below == 1 && available >= threshold {
         // Back at or above the threshold: the next fall is a new crossing.
         sqlx::query(

@@ -102,7 +102,7 @@ pub async fn buy(
     }
     let package = find_active(&state.db, package_id).await?;
     let method = checkout::resolve_method(&state.db, account_id, method_id).await?;
-    let now = state.clock.now();
+    let now = crate::accounts::test_clock::now_for(state, account_id).await?;
     let mut tx = state.db.begin().await?;
     let issued = invoices::issue(
         &mut tx,

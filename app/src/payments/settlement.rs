@@ -2,6 +2,7 @@
 //! the payment; the invoice's open → paid update is the gate, so the effects — activating or
 //! renewing a subscription, switching plan, granting credits — happen exactly once.
 
+use crate::accounts::test_clock;
 use crate::backend::Timestamp;
 use crate::backend::Tx;
 use crate::credits::ledger::{self, Entry, EntryKind};
@@ -12,12 +13,15 @@ use crate::subscriptions::monthly_credits;
 use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
 
-/// The invoice was paid. False when it had been paid (or voided) before: nothing is applied.
+/// The invoice was paid at the real time `paid_at`. False when it had been paid (or voided)
+/// before: nothing is applied. The effects are dated by the account's time (a test clock may
+/// move it, `accounts::test_clock`): a period starts, and credits arrive, when the account lives.
 pub async fn invoice_paid(
     tx: &mut Tx,
     invoice: &InvoiceFacts,
-    at: Timestamp,
+    paid_at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
+    let at = test_clock::shifted(tx, &invoice.account_id, paid_at).await?;
     if !invoices::mark_paid(tx, &invoice.id, at).await? {
         return Ok(false);
     }
@@ -127,8 +131,9 @@ async fn grant_plan_credits(
 pub async fn invoice_charge_failed(
     tx: &mut Tx,
     invoice: &InvoiceFacts,
-    at: Timestamp,
+    failed_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let at = test_clock::shifted(tx, &invoice.account_id, failed_at).await?;
     match invoice.purpose {
         InvoicePurpose::Renewal => {}
         InvoicePurpose::Subscription => {

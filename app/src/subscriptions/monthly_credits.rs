@@ -9,6 +9,7 @@
 //! subscription and the month, so retries and several instances grant each month once.
 
 use super::periods::add_months;
+use crate::accounts::test_clock;
 use crate::backend::{AppState, Timestamp, Tx};
 use crate::common::AppResult;
 use crate::credits::ledger::{self, Entry, EntryKind};
@@ -71,18 +72,20 @@ pub async fn grant_due(state: &AppState) -> AppResult<usize> {
 }
 
 async fn grant_due_once(state: &AppState) -> AppResult<usize> {
-    let now = state.clock.now();
-    let due: Vec<DueMonth> = sqlx::query_as(
+    // By each account's time (a test clock may move it, `accounts::test_clock`).
+    let due: Vec<DueMonth> = sqlx::query_as(&format!(
         "SELECT s.id, s.account_id, s.current_period_start, s.credits_granted_until, p.credits_per_period \
          FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
          WHERE s.billing_interval = 'year' AND s.status IN ('active', 'past_due') \
-         AND s.credits_granted_until <= $1 AND s.credits_granted_until < s.current_period_end",
-    )
-    .bind(now)
+         AND s.credits_granted_until <= {} AND s.credits_granted_until < s.current_period_end",
+        test_clock::account_now_sql("s.account_id", "$1")
+    ))
+    .bind(state.clock.now())
     .fetch_all(state.db.pool())
     .await?;
     let mut granted = 0;
     for month in due {
+        let now = test_clock::now_for(state, &month.account_id).await?;
         if grant_month(state, &month, now).await? {
             granted += 1;
         }

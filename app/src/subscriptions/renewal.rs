@@ -19,6 +19,7 @@
 use super::periods::next_period_end;
 use super::service::{end_now, notify_canceled};
 use super::store::{self, SubscriptionRow};
+use crate::accounts::test_clock;
 use crate::backend::{AppState, Timestamp};
 use crate::common::{AppError, AppResult};
 use crate::invoices::model::InvoicePurpose;
@@ -82,11 +83,11 @@ pub fn next_attempt_at(since: Timestamp, attempts: i64) -> Timestamp {
 }
 
 async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let sub = store::find_by_id(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let now = test_clock::now_in(&mut tx, &state.clock, &sub.account_id).await?;
     let (Some(end), Some(anchor)) = (sub.period_end, sub.anchor_at) else {
         return Err(AppError::internal("due subscription without a period"));
     };
@@ -170,14 +171,14 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
         }
         Some(_) => {
             report.failed += 1;
-            mark_past_due(state, &sub, end).await
+            mark_past_due(state, &sub, end, now).await
         }
         None => {
             report.waiting += 1;
             if sub.renewal_attempts == 0 {
                 notices::payment_due(state, &facts).await;
             }
-            mark_past_due(state, &sub, end).await
+            mark_past_due(state, &sub, end, now).await
         }
     }
 }
@@ -186,6 +187,7 @@ async fn mark_past_due(
     state: &AppState,
     sub: &SubscriptionRow,
     period_end: Timestamp,
+    now: Timestamp,
 ) -> AppResult<()> {
     let since = sub.past_due_since.unwrap_or(period_end);
     let attempts = sub.renewal_attempts + 1;
@@ -196,7 +198,7 @@ async fn mark_past_due(
         since,
         attempts,
         next_attempt_at(since, attempts),
-        state.clock.now(),
+        now,
     )
     .await?;
     tx.commit().await?;

@@ -9,6 +9,7 @@ use super::periods::add_months;
 use super::plan_change::{self, active_plan};
 use super::store::{self, NewSubscription, SubscriptionRow};
 use super::trials;
+use crate::accounts::test_clock;
 use crate::auth::identity::{require_owner, require_paying_owner};
 use crate::auth::model::SessionView;
 use crate::backend::idempotency::EffectKey;
@@ -46,7 +47,7 @@ pub async fn subscribe(
         .map_err(|_| AppError::invalid("interval", "Choose month or year."))?;
     let method =
         checkout::resolve_method(&state.db, account_id, request.payment_method_id.as_deref()).await;
-    let now = state.clock.now();
+    let now = test_clock::now_for(state, &view.account.id).await?;
     let subscription_id = new_id("sub");
     let mut tx = state.db.begin().await?;
     let plan = active_plan(&mut tx, &request.plan_id).await?;
@@ -202,10 +203,10 @@ pub async fn preview_change(
     request: &ChangePlanRequest,
 ) -> AppResult<ChangePreview> {
     require_paying_owner(view)?;
+    let now = test_clock::now_for(state, &view.account.id).await?;
     let mut tx = state.db.begin().await?;
     let sub = owned(&mut tx, view, id).await?;
-    let change =
-        plan_change::work_out(&mut tx, &view.account.id, &sub, request, state.clock.now()).await?;
+    let change = plan_change::work_out(&mut tx, &view.account.id, &sub, request, now).await?;
     tx.rollback().await?;
     Ok(change.preview())
 }
@@ -231,7 +232,7 @@ pub async fn change_plan(
     if let Some(done) = resume_effect(state, account_id, invoice_key.as_deref()).await? {
         return Ok(done);
     }
-    let now = state.clock.now();
+    let now = test_clock::now_for(state, &view.account.id).await?;
     let mut tx = state.db.begin().await?;
     store::lock(&mut tx, id).await?;
     let sub = owned(&mut tx, view, id).await?;
@@ -281,7 +282,7 @@ pub async fn cancel(
     request: CancelRequest,
 ) -> AppResult<SubscriptionOutcome> {
     require_owner(view)?;
-    let now = state.clock.now();
+    let now = test_clock::now_for(state, &view.account.id).await?;
     let mut tx = state.db.begin().await?;
     let sub = owned(&mut tx, view, id).await?;
     if sub.status == SubscriptionStatus::Canceled {
@@ -343,7 +344,7 @@ pub async fn resume(
     id: &str,
 ) -> AppResult<SubscriptionOutcome> {
     require_owner(view)?;
-    let now = state.clock.now();
+    let now = test_clock::now_for(state, &view.account.id).await?;
     let mut tx = state.db.begin().await?;
     let sub = owned(&mut tx, view, id).await?;
     if !sub.cancel_at_period_end || !sub.status.renews() {

@@ -301,14 +301,24 @@ pub async fn mark_past_due(
     Ok(())
 }
 
+/// SQL: a renewal (or a retry while past due) is due by the account's time — the real time in
+/// `now_param` unless a test clock moves it (`accounts::test_clock`). Leases stay in real time.
+fn renewal_due(now_param: &str) -> String {
+    let now = crate::accounts::test_clock::account_now_sql("subscriptions.account_id", now_param);
+    format!(
+        "((status = 'active' AND current_period_end <= {now}) \
+         OR (status = 'past_due' AND next_attempt_at <= {now}))"
+    )
+}
+
 /// Which subscriptions the scheduler has to look at now: active ones whose period has ended,
 /// past-due ones whose next retry is due.
 pub async fn due_ids(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM subscriptions WHERE \
-         ((status = 'active' AND current_period_end <= $1) OR (status = 'past_due' AND next_attempt_at <= $1)) \
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM subscriptions WHERE {} \
          AND (lease_until IS NULL OR lease_until < $1) ORDER BY current_period_end LIMIT $2",
-    )
+        renewal_due("$1")
+    ))
     .bind(now)
     .bind(limit)
     .fetch_all(db.pool())
@@ -324,11 +334,11 @@ pub async fn claim(
     now: Timestamp,
     until: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE subscriptions SET lease_owner = $2, lease_until = $4 WHERE id = $1 \
-         AND ((status = 'active' AND current_period_end <= $3) OR (status = 'past_due' AND next_attempt_at <= $3)) \
+    let done = sqlx::query(&format!(
+        "UPDATE subscriptions SET lease_owner = $2, lease_until = $4 WHERE id = $1 AND {} \
          AND (lease_until IS NULL OR lease_until < $3)",
-    )
+        renewal_due("$3")
+    ))
     .bind(id)
     .bind(owner)
     .bind(now)

@@ -12,6 +12,7 @@
 
 use super::service::{end_now, notify_canceled};
 use super::store::{self, NewSubscription, SubscriptionRow};
+use crate::accounts::test_clock;
 use crate::backend::db::is_unique_violation;
 use crate::backend::{AppState, Timestamp, Tx};
 use crate::common::{AppError, AppResult, ErrorKind};
@@ -28,7 +29,7 @@ use crate::subscriptions::periods::add_months;
 
 const DAY: i64 = 86_400;
 /// How long before its end a trial's reminder goes out.
-const REMINDER_DAYS: i64 = 3;
+pub const REMINDER_DAYS: i64 = 3;
 
 /// A trial the account may start: the method it will be charged to and that card's fingerprint.
 pub struct Eligible {
@@ -167,13 +168,16 @@ pub struct TrialReport {
 /// Reminds trials ending within three days, and ends those whose time is up.
 pub async fn run_due(state: &AppState) -> AppResult<TrialReport> {
     let now = state.clock.now();
+    // By each account's time (a test clock may move it, `accounts::test_clock`).
+    let account_now = test_clock::account_now_sql("account_id", "$1");
     let mut report = TrialReport::default();
-    let soon: Vec<(String, String, Timestamp)> = sqlx::query_as(
+    let soon: Vec<(String, String, Timestamp)> = sqlx::query_as(&format!(
         "SELECT id, account_id, current_period_end FROM subscriptions WHERE status = 'trialing' \
-         AND trial_reminded = 0 AND current_period_end > $1 AND current_period_end <= $2",
-    )
+         AND trial_reminded = 0 AND current_period_end > {account_now} \
+         AND current_period_end <= {account_now} + $2"
+    ))
     .bind(now)
-    .bind(now + REMINDER_DAYS * DAY)
+    .bind(REMINDER_DAYS * DAY)
     .fetch_all(state.db.pool())
     .await?;
     for (id, account_id, ends) in soon {
@@ -188,13 +192,15 @@ pub async fn run_due(state: &AppState) -> AppResult<TrialReport> {
             report.reminded += 1;
         }
     }
-    let due: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM subscriptions WHERE status = 'trialing' AND current_period_end <= $1",
-    )
+    let due: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT id, account_id FROM subscriptions WHERE status = 'trialing' \
+         AND current_period_end <= {account_now}"
+    ))
     .bind(now)
     .fetch_all(state.db.pool())
     .await?;
-    for id in due {
+    for (id, account_id) in due {
+        let now = test_clock::now_for(state, &account_id).await?;
         match end_trial(state, &id, now).await? {
             Some(true) => report.converted += 1,
             Some(false) => report.ended += 1,

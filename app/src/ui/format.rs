@@ -7,6 +7,14 @@ pub fn date(rfc3339: &str) -> String {
     rfc3339.get(..10).unwrap_or(rfc3339).to_string()
 }
 
+/// The date and minute of an RFC 3339 time in UTC (`2026-02-15T12:30:00Z` → `2026-02-15 12:30 UTC`).
+pub fn date_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(minute)) => format!("{day} {minute} UTC"),
+        _ => rfc3339.to_string(),
+    }
+}
+
 /// A status as a coloured badge: `awaiting_approval` reads "awaiting approval".
 #[component]
 pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {

@@ -26,6 +26,7 @@ pub fn AppLayout() -> impl IntoView {
             <Header collapsed signed_in/>
             <Sidebar signed_in/>
             <main class="content">
+                <TestClockBanner signed_in/>
                 <LowBalanceBanner/>
                 <RouteGuard>
                     <Outlet/>
@@ -33,6 +34,21 @@ pub fn AppLayout() -> impl IntoView {
             </main>
             <ToastRegion toasts/>
         </div>
+    }
+}
+
+/// Outside production, an account an admin attached to a test clock says so on every page, with
+/// the time its billing runs by (`accounts::test_clock`).
+#[component]
+fn TestClockBanner(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
+    move || {
+        let at = signed_in.get()?.account.test_clock?;
+        Some(view! {
+            <p class="alert alert-info test-clock-banner" role="status" data-testid="test-clock-banner">
+                "Test clock: this account's time is " <strong>{crate::ui::format::date_time(&at)}</strong>
+                ". Its renewals, trials and payments run by it."
+            </p>
+        })
     }
 }
 

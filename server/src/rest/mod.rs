@@ -6,6 +6,7 @@ mod admin_invoices;
 mod admin_plans;
 mod admin_reports;
 mod admin_subscriptions;
+mod admin_test_clock;
 mod auth;
 mod automation;
 mod credits;
@@ -51,6 +52,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(admin_subscriptions::routes())
         .merge(admin_invoices::routes())
         .merge(admin_plans::routes())
+        .merge(admin_test_clock::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())

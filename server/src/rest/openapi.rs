@@ -334,6 +334,24 @@ const ENDPOINTS: &[Endpoint] = &[
         "/admin/users/{id}/adjust-credits",
         "Adjust an account's credits with a reason",
     ),
+    op(
+        Admin,
+        "get",
+        "/admin/accounts/{id}/test-clock",
+        "The account's test clock (outside production)",
+    ),
+    op(
+        Admin,
+        "post",
+        "/admin/accounts/{id}/test-clock",
+        "Attach the account to a test clock (outside production)",
+    ),
+    op(
+        Admin,
+        "post",
+        "/admin/accounts/{id}/test-clock/advance",
+        "Advance the account's test clock by a day, a month or to the next renewal",
+    ),
     op(Admin, "get", "/admin/audit", "The audit log, filterable"),
     op(
         Admin,

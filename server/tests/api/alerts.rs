@@ -3,7 +3,7 @@
 //! monthly limit; a failed top-up pauses until the default method changes; bad settings are
 //! refused and change nothing.
 
-use crate::helpers::{card_body, error_code, Tenant, TestApp};
+use crate::helpers::{error_code, Tenant, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -165,22 +165,7 @@ async fn auto_topup_buys_once_per_crossing_under_concurrent_spends(app: TestApp)
 async fn a_failed_topup_pauses_until_the_default_method_changes(app: TestApp) {
     let tenant = tenant(&app, "topup-fails@example.com").await;
     // A card that saves but declines every charge, made the default.
-    let failing = app
-        .add_method(&tenant.access, &card_body("4000000000000341"))
-        .await;
-    let set_default = |id: String| {
-        let (app, tenant) = (&app, &tenant);
-        async move {
-            let path = format!("/api/v1/billing/payment-methods/{id}/set-default/");
-            app.post_with_token(&path, &tenant.access, &json!({})).await
-        }
-    };
-    assert_eq!(
-        set_default(failing["id"].as_str().unwrap().to_string())
-            .await
-            .status(),
-        200
-    );
+    let failing = app.default_to_declining_card(&tenant.access).await;
     let body = json!({"threshold": 99, "topup_package_id": "pkg_small", "topup_monthly_limit": 5});
     assert_eq!(set_alert(&app, &tenant, &body).await.status(), 200);
 
@@ -217,12 +202,12 @@ async fn a_failed_topup_pauses_until_the_default_method_changes(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["id"] != failing["id"])
+        .find(|m| m["id"] != failing.as_str())
         .unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(set_default(working).await.status(), 200);
+    app.make_default(&tenant.access, &working).await;
     let settings = app
         .json("/api/v1/billing/balance-alert/", &tenant.access)
         .await;

@@ -446,6 +446,25 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Makes the method the account's default (200 expected).
+    pub async fn make_default(&self, access: &str, method_id: &str) {
+        let path = format!("/api/v1/billing/payment-methods/{method_id}/set-default/");
+        let response = self
+            .post_with_token(&path, access, &serde_json::json!({}))
+            .await;
+        assert_eq!(response.status(), 200, "set default");
+    }
+
+    /// Adds a card that saves but declines every charge and makes it the default; returns its id.
+    pub async fn default_to_declining_card(&self, access: &str) -> String {
+        let failing = self
+            .add_method(access, &card_body("4000000000000341"))
+            .await;
+        let id = failing["id"].as_str().unwrap().to_string();
+        self.make_default(access, &id).await;
+        id
+    }
+
     pub async fn subscribe(
         &self,
         access: &str,

@@ -27,5 +27,6 @@ mod recovery;
 mod smtp_sink;
 mod subscriptions;
 mod team;
+mod test_clock;
 mod trials;
 mod yearly;

@@ -52,6 +52,38 @@ async fn the_dev_outbox_is_a_404_in_production(engine: Engine) {
     assert!(!html.contains("owner@example.com"));
 }
 
+/// Production has no test clocks: the endpoints are 404 and nothing is attached.
+async fn production_has_no_test_clocks(engine: Engine) {
+    let Some(app) = TestApp::spawn_with(engine, &[("APP_ENV", "")]).await else {
+        return;
+    };
+    let admin = app.admin().await;
+    let tenant = app.tenant("production-clock@example.com").await;
+    let attached = app
+        .post_with_token(
+            &crate::test_clock::clock_path(&tenant.account_id),
+            &admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(attached.status(), 404);
+    let path = format!(
+        "{}advance/",
+        crate::test_clock::clock_path(&tenant.account_id)
+    );
+    let advanced = app
+        .post_with_token(&path, &admin, &json!({"by": "day"}))
+        .await;
+    assert_eq!(advanced.status(), 404);
+    let clocks = app
+        .count(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM test_clocks WHERE account_id = $1",
+            &tenant.account_id,
+        )
+        .await;
+    assert_eq!(clocks, 0);
+}
+
 /// The same request in development (what the browser tests use) lists the email.
 async fn the_dev_outbox_shows_emails_in_development(engine: Engine) {
     let Some(app) = TestApp::spawn(engine).await else {
@@ -257,6 +289,7 @@ async fn x_forwarded_for_counts_only_from_a_trusted_proxy(engine: Engine) {
 
 crate::on_both_engines!(
     engine: the_dev_outbox_is_a_404_in_production,
+    production_has_no_test_clocks,
     the_dev_outbox_shows_emails_in_development,
     the_balance_stream_outlives_the_time_limit,
     x_forwarded_for_counts_only_from_a_trusted_proxy,

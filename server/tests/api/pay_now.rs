@@ -17,18 +17,7 @@ async fn past_due_tenant(app: &TestApp, email: &str) -> (Tenant, String, Value) 
         .json("/api/v1/billing/payment-methods/", &tenant.access)
         .await;
     let working = methods["items"][0]["id"].as_str().unwrap().to_string();
-    let failing = app
-        .add_method(&tenant.access, &card_body("4000000000000341"))
-        .await;
-    let failing_id = failing["id"].as_str().unwrap();
-    let default = app
-        .post_with_token(
-            &format!("/api/v1/billing/payment-methods/{failing_id}/set-default/"),
-            &tenant.access,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(default.status(), 200);
+    app.default_to_declining_card(&tenant.access).await;
     app.set_time(ONE_MONTH_LATER);
     app.relogin(&mut tenant).await;
     app.tick().await;

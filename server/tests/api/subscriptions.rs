@@ -384,16 +384,7 @@ async fn dunning_retries_then_cancels_after_grace(app: TestApp) {
     let (mut tenant, _) = app
         .subscribed_tenant("dunning@example.com", "plan_starter")
         .await;
-    let failing = app
-        .add_method(&tenant.access, &card_body("4000000000000341"))
-        .await;
-    let id = failing["id"].as_str().unwrap();
-    app.post_with_token(
-        &format!("/api/v1/billing/payment-methods/{id}/set-default/"),
-        &tenant.access,
-        &json!({}),
-    )
-    .await;
+    app.default_to_declining_card(&tenant.access).await;
     let account_id = tenant.account_id.clone();
     let failed_payments = || {
         app.count(

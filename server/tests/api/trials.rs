@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 const DAY: i64 = 86_400;
 
 /// Starter offers a 14-day trial with 200 credits, set through the admin API.
-async fn offer_trial(app: &TestApp, requires_card: bool) {
+pub async fn offer_trial(app: &TestApp, requires_card: bool) {
     let admin = app.admin().await;
     let starter = json!({
         "slug": "starter", "name": "Starter", "currency": "USD", "price_month": 2900,
