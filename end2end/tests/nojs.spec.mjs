@@ -82,3 +82,28 @@ test("without JavaScript: a saved profile, a reset link and a failed row action 
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByText("If an account exists for that email, a reset link is on its way.")).toBeVisible();
 });
+
+test("without JavaScript: paying an open invoice and inviting a member say what happened", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/account/billing");
+  await page.getByRole("button", { name: "Pay by bank transfer" }).click();
+  await expect(page.locator('li[data-method-kind="bank_transfer"]')).toContainText("Default");
+  await page.goto("/account/plans");
+  await planCard(page, "starter").getByRole("button", { name: "Subscribe" }).click();
+  await expect(page).toHaveURL(/\/account\/billing\?pending=1/);
+
+  // The open invoice, paid at once with a card added meanwhile.
+  await addCard(page, "4242 4242 4242 4242");
+  const open = page.locator("#open-invoices article.open-invoice").first();
+  const card = await open.locator("option", { hasText: "ending 4242" }).getAttribute("value");
+  await open.getByLabel("Pay with").selectOption(card);
+  await open.getByRole("button", { name: "Pay now" }).click();
+  await expect(page.getByTestId("invoice-paid")).toContainText("is paid ($29.00)");
+  await expect(page.locator("#open-invoices")).toHaveCount(0);
+
+  const member = `member-${Date.now()}@e2e.test`;
+  await page.goto("/account/team");
+  await page.getByTestId("invite-form").getByLabel("Email").fill(member);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByTestId("invite-sent")).toHaveText(`Invitation sent to ${member}.`);
+});

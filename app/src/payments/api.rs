@@ -113,14 +113,20 @@ pub async fn pay_invoice(
     let request = super::model::PayInvoiceRequest { payment_method_id };
     let fingerprint =
         crate::backend::idempotency::fingerprint("pay-invoice", &(&invoice_id, &request));
-    crate::backend::idempotency::once_for_form(
+    let payment = crate::backend::idempotency::once_for_form(
         state,
         &view.account.id,
         Some(&request_key),
         &fingerprint,
         |_| async move { super::pay_now::pay_invoice(state, view, &invoice_id, &request).await },
     )
-    .await
+    .await?;
+    crate::backend::no_js::show_outcome_at(&format!(
+        "/account/billing?paid={}&amount={}",
+        crate::auth::guard::encode_query_value(&payment.invoice_number),
+        crate::auth::guard::encode_query_value(&payment.amount.to_string())
+    ));
+    Ok(payment)
 }
 
 /// Manual payments waiting for an admin, oldest first would hide new ones: newest first.

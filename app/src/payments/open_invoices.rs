@@ -45,16 +45,27 @@ pub fn OpenInvoicesCard(
     pay: ServerAction<PayInvoice>,
 ) -> impl IntoView {
     let error = action_error(pay);
+    let query = leptos_router::hooks::use_query_map();
     refresh_balance_after(move || pay.version().get());
     // A fresh key for each payment: the same submission twice charges once.
     let key = request_key(pay);
     view! {
         <FormError error/>
-        {move || pay.value().get().and_then(Result::ok).map(|payment| view! {
-            <p class="alert alert-success" role="status" data-testid="invoice-paid">
-                {format!("Invoice {} is paid ({}).", payment.invoice_number, payment.amount)}
-            </p>
-        })}
+        {move || {
+            // The hydrated page's payment, or one posted before the WASM loaded (its outcome
+            // comes back in the address).
+            let paid = pay.value().get().and_then(Result::ok)
+                .map(|payment| (payment.invoice_number, payment.amount.to_string()))
+                .or_else(|| {
+                    let query = query.get();
+                    query.get("paid").zip(query.get("amount"))
+                });
+            paid.map(|(number, amount)| view! {
+                <p class="alert alert-success" role="status" data-testid="invoice-paid">
+                    {format!("Invoice {number} is paid ({amount}).")}
+                </p>
+            })
+        }}
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
                 match (invoices.await, methods.await) {

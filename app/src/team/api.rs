@@ -23,7 +23,12 @@ pub async fn list_team() -> Result<Vec<TeamEntry>, AppError> {
 #[server(endpoint = "team/invite")]
 pub async fn invite_member(email: String) -> Result<TeamEntry, AppError> {
     let (view, _) = require_session().await?;
-    service::invite(&app_state()?, &view, &email).await
+    let entry = service::invite(&app_state()?, &view, &email).await?;
+    crate::backend::no_js::show_outcome_at(&format!(
+        "/account/team?invited={}",
+        crate::auth::guard::encode_query_value(&entry.email)
+    ));
+    Ok(entry)
 }
 
 /// Removes a member or revokes an invitation.

@@ -15,12 +15,13 @@ use crate::ui::forms::{action_error, posted_error, SubmitButton};
 use crate::ui::toasts::toast_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let is_owner = use_session().signed_in().is_some_and(|s| s.is_owner());
     let invite = ServerAction::<InviteMember>::new();
+    let query = use_query_map();
     let remove = ServerAction::<RemoveMember>::new();
     let changed = move || (invite.version().get(), remove.version().get());
     let team = Resource::new(changed, |_| list_team());
@@ -53,9 +54,15 @@ pub fn TeamPage() -> impl IntoView {
                 <section class="card">
                     <h2>"Invite a member"</h2>
                     <FormError error=invite_error/>
-                    {move || invite.value().get().and_then(Result::ok).map(|entry| view! {
-                        <p class="alert alert-success" role="status" data-testid="invite-sent">{format!("Invitation sent to {}.", entry.email)}</p>
-                    })}
+                    {move || {
+                        // The hydrated page's invitation, or one posted before the WASM loaded
+                        // (its outcome comes back in the address).
+                        let sent = invite.value().get().and_then(Result::ok).map(|entry| entry.email)
+                            .or_else(|| query.get().get("invited"));
+                        sent.map(|email| view! {
+                            <p class="alert alert-success" role="status" data-testid="invite-sent">{format!("Invitation sent to {email}.")}</p>
+                        })
+                    }}
                     <ActionForm action=invite attr:class="form" attr:data-testid="invite-form">
                         <label>"Email" <input type="email" name="email" autocomplete="off" required/>
                             <FieldError error=invite_error field="email"/></label>
