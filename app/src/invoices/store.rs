@@ -196,23 +196,42 @@ pub struct InvoiceRow {
 /// A line of an invoice.
 #[derive(sqlx::FromRow)]
 struct LineRow {
+    invoice_id: String,
     description: String,
     quantity: i64,
     unit_amount: i64,
     amount: i64,
 }
 
+/// The lines of the invoices `ids`, each invoice's in order, in one query.
+async fn lines_of(db: &Db, ids: &[&str]) -> Result<Vec<LineRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT invoice_id, description, quantity, unit_amount, amount FROM invoice_lines \
+         WHERE invoice_id IN ({}) ORDER BY invoice_id, position",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(db.pool()).await
+}
+
 impl InvoiceRow {
     /// The invoice as the API shows it, its lines read.
     pub async fn into_view(self, db: &Db) -> Result<InvoiceView, sqlx::Error> {
+        let lines = lines_of(db, &[self.id.as_str()]).await?;
+        Ok(self.with_lines(lines))
+    }
+
+    /// The invoice as the API shows it, with `lines` (its own, in order).
+    fn with_lines(self, lines: Vec<LineRow>) -> InvoiceView {
         let money = |amount: i64| Money::new(amount, self.currency.clone());
-        let lines: Vec<LineRow> = sqlx::query_as(
-            "SELECT description, quantity, unit_amount, amount FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
-        )
-        .bind(&self.id)
-        .fetch_all(db.pool())
-        .await?;
-        Ok(InvoiceView {
+        InvoiceView {
             pdf_url: format!("/api/v1/billing/invoices/{}/pdf/", self.id),
             lines: lines
                 .into_iter()
@@ -236,11 +255,11 @@ impl InvoiceRow {
             purpose: self.purpose,
             account_name: self.account_name,
             credits: self.credits,
-        })
+        }
     }
 }
 
-/// The views of a page of invoices.
+/// The views of a page of invoices: one query for the page's lines, not one per invoice.
 pub async fn views(db: &Db, rows: Page<InvoiceRow>) -> Result<Page<InvoiceView>, sqlx::Error> {
     let Page {
         items,
@@ -248,10 +267,18 @@ pub async fn views(db: &Db, rows: Page<InvoiceRow>) -> Result<Page<InvoiceView>,
         page_size,
         total,
     } = rows;
-    let mut views = Vec::with_capacity(items.len());
-    for row in items {
-        views.push(row.into_view(db).await?);
+    let ids: Vec<&str> = items.iter().map(|row| row.id.as_str()).collect();
+    let mut lines: std::collections::HashMap<String, Vec<LineRow>> = Default::default();
+    for line in lines_of(db, &ids).await? {
+        lines.entry(line.invoice_id.clone()).or_default().push(line);
     }
+    let views = items
+        .into_iter()
+        .map(|row| {
+            let own = lines.remove(&row.id).unwrap_or_default();
+            row.with_lines(own)
+        })
+        .collect();
     Ok(Page {
         items: views,
         page,

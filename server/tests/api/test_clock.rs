@@ -102,6 +102,20 @@ async fn one_account_renews_by_its_clock_and_no_other(app: TestApp) {
     assert_eq!(invoices["items"][0]["purpose"], "renewal");
     assert_eq!(invoices["items"][0]["issued_at"], "2026-02-15T12:00:00Z");
     assert_eq!(invoices["items"][0]["paid_at"], "2026-02-15T12:00:00Z");
+    // Each invoice of the page with its own lines (read for the whole page at once).
+    let descriptions: Vec<&str> = invoices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["lines"][0]["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            "Starter plan renewal, monthly (1000 credits a month)",
+            "Starter plan, monthly (1000 credits a month)"
+        ]
+    );
     let grants = entries(&app, &rehearsed, "plan_grant").await;
     assert_eq!(grants.len(), 2);
     assert_eq!(grants[1], (1000, "2026-02-15T12:00:00Z".to_string()));
