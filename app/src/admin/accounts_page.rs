@@ -3,8 +3,8 @@
 //! outside production, its test clock.
 
 use super::api::{
-    admin_account_ledger, admin_plans, admin_users, AdminAdjustCredits, AdminAdvanceTestClock,
-    AdminAttachTestClock,
+    admin_account_ledger, admin_plans, admin_test_clock, admin_users, AdminAdjustCredits,
+    AdminAdvanceTestClock, AdminAttachTestClock,
 };
 use super::filters::{fixed, Choice, FilterButtons};
 use super::list_query::csv_export_url;
@@ -146,26 +146,20 @@ pub fn AdminUserPage() -> impl IntoView {
     let adjust = ServerAction::<AdminAdjustCredits>::new();
     let attach = ServerAction::<AdminAttachTestClock>::new();
     let advance = ServerAction::<AdminAdvanceTestClock>::new();
-    // What changes the account: an adjustment, or its test clock running what fell due.
-    let changes = move || (adjust.version().get(), advance.version().get());
-    let row = Resource::new(
-        move || (user_id.get(), changes()),
-        |(id, _)| super::api::admin_user(id),
-    );
-    let ledger = Resource::new(
-        move || {
-            (
-                row.get().and_then(Result::ok).map(|r| r.account_id),
-                changes(),
-            )
-        },
-        |(account, _)| async move {
-            match account {
-                Some(account) => admin_account_ledger(account).await,
-                None => Ok(Vec::new()),
-            }
-        },
-    );
+    // What changes the account: an adjustment, or its test clock running what fell due. Every
+    // read of the page is keyed by the user alone, so none waits for another's answer (a read
+    // that did would be fetched again while the page hydrates, and the page would not match).
+    let changes = move || {
+        (
+            user_id.get(),
+            adjust.version().get(),
+            attach.version().get(),
+            advance.version().get(),
+        )
+    };
+    let row = Resource::new(changes, |(id, ..)| super::api::admin_user(id));
+    let ledger = Resource::new(changes, |(id, ..)| admin_account_ledger(id));
+    let clock = Resource::new(changes, |(id, ..)| admin_test_clock(id));
     let error = action_error(adjust);
     let request_key = crate::ui::forms::request_key(adjust);
     view! {
@@ -173,13 +167,13 @@ pub fn AdminUserPage() -> impl IntoView {
         <AdminNav/>
         <Transition fallback=|| view! { <span class="skeleton"></span> }>
             {move || Suspend::new(async move {
-                match (row.await, ledger.await) {
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
-                    (Ok(row), Ok(entries)) => view! {
+                match (row.await, ledger.await, clock.await) {
+                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <ErrorPage error/> }.into_any(),
+                    (Ok(row), Ok(entries), Ok(panel)) => view! {
                         <h1>{row.account_name.clone()}</h1>
                         <p class="muted">{format!("{} · {} · plan {} ({})", row.email, row.account_slug, row.plan.clone().unwrap_or_else(|| "none".into()), row.subscription_status.map_or("none", |s| s.as_str()))}</p>
                         <p>"Balance: " <strong data-testid="admin-balance">{row.credit_balance}</strong> " credits"</p>
-                        <TestClockCard account_id=row.account_id.clone() attach advance/>
+                        <TestClockCard panel account_id=row.account_id.clone() attach advance/>
                         <section class="card">
                             <h2>"Ledger"</h2>
                             <table class="table ledger-table">

@@ -52,14 +52,19 @@ pub async fn admin_user(user_id: String) -> Result<AdminUserRow, AppError> {
         .ok_or_else(AppError::not_found)
 }
 
-/// The newest ledger entries of an account, for the admin's account detail.
+/// The newest ledger entries of the account of user `user_id`, for the admin's account detail.
+/// By user, like the page's other reads, so no read of the page waits for another's answer.
 #[server(endpoint = "admin/account-ledger")]
-pub async fn admin_account_ledger(account_id: String) -> Result<Vec<LedgerEntryView>, AppError> {
+pub async fn admin_account_ledger(user_id: String) -> Result<Vec<LedgerEntryView>, AppError> {
     require_admin().await?;
+    let state = app_state()?;
+    let user = super::accounts::find_user(&state.db, &user_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let newest = crate::common::PageRequest::clamped(1, 50);
+    let filter = Default::default();
     let entries =
-        crate::credits::usage::ledger(&app_state()?.db, &account_id, &Default::default(), newest)
-            .await?;
+        crate::credits::usage::ledger(&state.db, &user.account_id, &filter, newest).await?;
     Ok(entries.items)
 }
 
@@ -101,15 +106,18 @@ pub async fn admin_adjust_credits(
     .await
 }
 
-/// The account's test clock, for its admin page.
+/// The test clock of the account of user `user_id`, for its admin page.
 #[server(endpoint = "admin/test-clock")]
-pub async fn admin_test_clock(account_id: String) -> Result<TestClockPanel, AppError> {
+pub async fn admin_test_clock(user_id: String) -> Result<TestClockPanel, AppError> {
     require_admin().await?;
     let state = app_state()?;
     if crate::accounts::test_clock::allowed(&state).is_err() {
         return Ok(TestClockPanel::Unavailable);
     }
-    Ok(crate::accounts::test_clock::view(&state, &account_id)
+    let user = super::accounts::find_user(&state.db, &user_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(crate::accounts::test_clock::view(&state, &user.account_id)
         .await?
         .map_or(TestClockPanel::Detached, TestClockPanel::Attached))
 }

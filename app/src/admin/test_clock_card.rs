@@ -1,52 +1,40 @@
 //! The test clock card of an account's admin page (outside production; the rules are in
 //! `app/src/accounts/test_clock.rs`): attach the account to a clock, then move its time forward.
 
-use super::api::{admin_test_clock, AdminAdvanceTestClock, AdminAttachTestClock};
+use super::api::{AdminAdvanceTestClock, AdminAttachTestClock};
 use crate::accounts::model::{TestClockPanel, TestClockView};
 use crate::ui::errors::{FieldError, FormError};
 use crate::ui::format::date_time;
 use crate::ui::forms::{action_error, SubmitButton};
 use leptos::prelude::*;
 
-/// `attach` and `advance` are the page's, so its balance and ledger follow the clock too.
+/// `panel` is read by the page with its other reads; `attach` and `advance` are the page's, so
+/// its balance and ledger follow the clock too.
 #[component]
 pub fn TestClockCard(
+    panel: TestClockPanel,
     account_id: String,
     attach: ServerAction<AdminAttachTestClock>,
     advance: ServerAction<AdminAdvanceTestClock>,
 ) -> impl IntoView {
-    let id = account_id.clone();
-    let panel = Resource::new(
-        move || (attach.version().get(), advance.version().get()),
-        move |_| admin_test_clock(id.clone()),
-    );
-    let attach_error = action_error(attach);
-    let advance_error = action_error(advance);
-    view! {
-        <Transition fallback=|| view! { <span class="skeleton"></span> }>
-            {move || {
-                let account_id = account_id.clone();
-                Suspend::new(async move {
-                    match panel.await {
-                        Ok(TestClockPanel::Unavailable) | Err(_) => ().into_any(),
-                        Ok(TestClockPanel::Detached) => view! {
-                            <section class="card" id="test-clock" data-testid="test-clock-card">
-                                <h2>"Test clock"</h2>
-                                <p class="muted">"Rehearse this account's billing: attach it to a test clock, then move its time forward. Renewals, retries, trials and monthly credits then happen as they would at that time, for this account only. The clock stays with the account and only moves forward."</p>
-                                <FormError error=attach_error/>
-                                <ActionForm action=attach attr:class="inline-form">
-                                    <input type="hidden" name="account_id" value=account_id/>
-                                    <SubmitButton pending=attach.pending() label="Attach a test clock" busy_label="Attaching…"/>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                        Ok(TestClockPanel::Attached(clock)) => view! {
-                            <AttachedClock clock account_id advance error=advance_error/>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+    match panel {
+        TestClockPanel::Unavailable => ().into_any(),
+        TestClockPanel::Detached => view! {
+            <section class="card" id="test-clock" data-testid="test-clock-card">
+                <h2>"Test clock"</h2>
+                <p class="muted">"Rehearse this account's billing: attach it to a test clock, then move its time forward. Renewals, retries, trials and monthly credits then happen as they would at that time, for this account only. The clock stays with the account and only moves forward."</p>
+                <FormError error=action_error(attach)/>
+                <ActionForm action=attach attr:class="inline-form">
+                    <input type="hidden" name="account_id" value=account_id/>
+                    <SubmitButton pending=attach.pending() label="Attach a test clock" busy_label="Attaching…"/>
+                </ActionForm>
+            </section>
+        }
+        .into_any(),
+        TestClockPanel::Attached(clock) => view! {
+            <AttachedClock clock account_id advance error=action_error(advance)/>
+        }
+        .into_any(),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::credits::ledger::{self, Entry, EntryKind};
 use crate::invoices::model::InvoicePurpose;
 use crate::invoices::store::{self as invoices, InvoiceFacts};
 use crate::plans::model::BillingInterval;
+use crate::subscriptions::model::SubscriptionStatus;
 use crate::subscriptions::monthly_credits;
 use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
@@ -65,8 +66,18 @@ pub async fn invoice_paid(
                 invoice.period_start,
                 invoice.period_end,
             ) {
-                // A switch to yearly billing: only while the month it was bought in lasts.
-                if subscriptions::start_year(tx, &sub.id, (start, end), at).await? {
+                // A switch to yearly billing: the year runs from the month it was bought in. Paid
+                // after that month (a bank transfer approved late), from the current month
+                // instead, whose monthly payment then counts towards it as the first one's would
+                // have: the year is paid exactly once either way.
+                let current = match (sub.status, sub.period_start) {
+                    (SubscriptionStatus::Active, Some(now_start)) if now_start > start => {
+                        Some((now_start, add_months(now_start, 12)))
+                    }
+                    _ => None,
+                };
+                let year = current.unwrap_or((start, end));
+                if subscriptions::start_year(tx, &sub.id, year, at).await? {
                     interval = BillingInterval::Year;
                 }
             }

@@ -110,7 +110,7 @@ async fn refused_to_tenants(app: TestApp) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], "admin_required", "{method} {path}");
     }
-    let server_fns: [(&str, &[(&str, &str)]); 19] = [
+    let server_fns: [(&str, &[(&str, &str)]); 22] = [
         (
             "/api/admin/payments",
             &[
@@ -166,7 +166,13 @@ async fn refused_to_tenants(app: TestApp) {
             &[("query[sort]", "created"), ("page", "1")],
         ),
         ("/api/admin/user", &[("user_id", "user_x")]),
-        ("/api/admin/account-ledger", &[("account_id", "acct_x")]),
+        ("/api/admin/account-ledger", &[("user_id", "user_x")]),
+        ("/api/admin/test-clock", &[("user_id", "user_x")]),
+        ("/api/admin/attach-test-clock", &[("account_id", "acct_x")]),
+        (
+            "/api/admin/advance-test-clock",
+            &[("account_id", "acct_x"), ("by", "day")],
+        ),
         (
             "/api/admin/adjust-credits",
             &[

@@ -155,6 +155,70 @@ async fn monthly_to_yearly_starts_the_year_now_and_counts_the_month_paid(app: Te
     assert_eq!(app.balance(&tenant.access).await, 1000);
 }
 
+/// A switch to yearly paid by a bank transfer that an admin approves after its month ended (the
+/// month renewed by card meanwhile): the year runs from the current month, whose payment counts
+/// towards it, so the year is paid once.
+async fn a_switch_to_yearly_approved_late_starts_the_year_at_the_current_month(app: TestApp) {
+    let (mut tenant, body) = app
+        .subscribed_tenant("late-yearly@example.com", "plan_starter")
+        .await;
+    let id = sub_id(&body);
+    let card = body["subscription"]["payment_method_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let transfer = app
+        .add_method(&tenant.access, &json!({"kind": "bank_transfer"}))
+        .await;
+    app.make_default(&tenant.access, transfer["id"].as_str().unwrap())
+        .await;
+    let asked = json!({"plan_id": "plan_starter", "interval": "year"});
+    let switch = change(&app, &tenant, &id, &asked).await;
+    assert_eq!(switch["invoice"]["status"], "open", "{switch}");
+    let invoice_id = switch["invoice"]["id"].as_str().unwrap();
+    let submitted = crate::billing::manual_payment(
+        &app,
+        &tenant.access,
+        crate::billing::receipt_form(invoice_id, "TRX-YEAR", None),
+    )
+    .await;
+    assert_eq!(submitted.status(), 201);
+    let payment: Value = submitted.json().await.unwrap();
+
+    // The month ends and renews by card before the transfer is seen.
+    app.make_default(&tenant.access, &card).await;
+    app.set_time(add_months(TEST_START, 1) + DAY);
+    app.relogin(&mut tenant).await;
+    app.tick().await;
+    let admin = app.admin().await;
+    let approved = app
+        .post_with_token(
+            &format!(
+                "/api/v1/billing/admin/payments/{}/approve/",
+                payment["id"].as_str().unwrap()
+            ),
+            &admin,
+            &json!({"note": "arrived late"}),
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    let subs = app
+        .json("/api/v1/auth/subscriptions/", &tenant.access)
+        .await;
+    let sub = &subs["items"][0];
+    assert_eq!(sub["interval"], "year", "{sub}");
+    assert_eq!(sub["current_period_start"], "2026-02-15T12:00:00Z");
+    assert_eq!(sub["renewal_date"], "2027-02-15T12:00:00Z");
+    // Paid: the first month, the second month, and the year less a month.
+    let paid = app
+        .count(
+            "SELECT CAST(SUM(amount) AS BIGINT) FROM payments WHERE account_id = $1 AND status = 'succeeded'",
+            &tenant.account_id,
+        )
+        .await;
+    assert_eq!(paid, 2900 + 2900 + (29000 - 2900));
+}
+
 async fn yearly_to_monthly_waits_for_the_end_of_the_year(app: TestApp) {
     let mut tenant = app.tenant("to-monthly@example.com").await;
     app.add_method(&tenant.access, &card_body("4242424242424242"))
@@ -251,6 +315,7 @@ async fn a_change_that_is_not_allowed_is_refused_by_preview_and_change_alike(app
 crate::on_both_engines!(
     an_upgrade_charges_and_grants_what_its_preview_said,
     monthly_to_yearly_starts_the_year_now_and_counts_the_month_paid,
+    a_switch_to_yearly_approved_late_starts_the_year_at_the_current_month,
     yearly_to_monthly_waits_for_the_end_of_the_year,
     a_change_that_is_not_allowed_is_refused_by_preview_and_change_alike,
 );
