@@ -34,16 +34,22 @@ pub fn account_now_sql(account_column: &str, now_param: &str) -> String {
     )
 }
 
+/// How far the account's clock is ahead of the real time; `None` without a clock.
+async fn stored_offset<'c, E>(executor: E, account_id: &str) -> Result<Option<i64>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query_scalar("SELECT offset_seconds FROM test_clocks WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(executor)
+        .await
+}
+
 async fn offset<'c, E>(executor: E, account_id: &str) -> Result<i64, sqlx::Error>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let offset: Option<i64> =
-        sqlx::query_scalar("SELECT offset_seconds FROM test_clocks WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(executor)
-            .await?;
-    Ok(offset.unwrap_or(0))
+    Ok(stored_offset(executor, account_id).await?.unwrap_or(0))
 }
 
 /// The account's time: the real time, or its test clock's.
@@ -72,12 +78,7 @@ pub async fn shifted(
 
 /// The account's clock, if it has one.
 pub async fn view(state: &AppState, account_id: &str) -> AppResult<Option<TestClockView>> {
-    let ahead: Option<i64> =
-        sqlx::query_scalar("SELECT offset_seconds FROM test_clocks WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(state.db.pool())
-            .await?;
-    let Some(ahead) = ahead else {
+    let Some(ahead) = stored_offset(state.db.pool(), account_id).await? else {
         return Ok(None);
     };
     let now = state.clock.now() + ahead;
