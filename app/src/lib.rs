@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
 pub mod automation;
 pub mod common;
@@ -20,6 +21,7 @@ pub mod sites;
 pub mod subscriptions;
 pub mod team;
 pub mod ui;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

@@ -2,6 +2,7 @@
 //! the shell, the layout with its route guard and balance widget, and that page's own chunk;
 //! the other pages' code arrives when the browser first goes there. `routes.rs` maps the paths.
 
+use crate::api_keys::pages::ApiKeysPage;
 use crate::auth::guard::OwnerOnly;
 use crate::auth::pages::{
     ForgotPasswordPage, LoginPage, ProfilePage, ResetPasswordPage, SignupPage, VerifyEmailPage,
@@ -17,6 +18,7 @@ use crate::sites::pages::SitesPage;
 use crate::team::pages::{InvitationPage, TeamPage};
 use crate::ui::lazy::lazy_page;
 use crate::ui::pages::Dashboard;
+use crate::webhooks::pages::WebhooksPage;
 use leptos::prelude::*;
 
 // Signed out.
@@ -41,3 +43,5 @@ lazy_page!(PlanChoice, PlansPage);
 lazy_page!(Billing, view! { <OwnerOnly><BillingPage/></OwnerOnly> });
 lazy_page!(Invoice, view! { <OwnerOnly><InvoicePage/></OwnerOnly> });
 lazy_page!(Profile, ProfilePage);
+lazy_page!(ApiKeys, view! { <OwnerOnly><ApiKeysPage/></OwnerOnly> });
+lazy_page!(Webhooks, view! { <OwnerOnly><WebhooksPage/></OwnerOnly> });

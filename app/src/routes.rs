@@ -39,6 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/billing") view={Lazy::<pages::Billing>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account/invoices/:id") view={Lazy::<pages::Invoice>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account/profile") view={Lazy::<pages::Profile>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/api-keys") view={Lazy::<pages::ApiKeys>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/webhooks") view={Lazy::<pages::Webhooks>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin") view={Lazy::<lazy::Overview>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/accounts") view={Lazy::<lazy::Accounts>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/users/:id") view={Lazy::<lazy::User>::new()} ssr=SsrMode::Async/>

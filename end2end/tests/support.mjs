@@ -19,6 +19,8 @@ export const TENANT_PAGES = [
   ["Billing", "/account/billing", "Billing"],
   ["Plans", "/account/plans", "Plans"],
   ["Team", "/account/team", "Team"],
+  ["API keys", "/account/api-keys", "API keys"],
+  ["Webhooks", "/account/webhooks", "Webhooks"],
 ];
 
 let counter = 0;

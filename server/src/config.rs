@@ -11,6 +11,7 @@ use app::auth::client_ip::TrustedProxies;
 use app::auth::email::Email;
 use app::auth::throttle::AuthLimits;
 use app::backend::{RunMode, Secret, Settings};
+use app::webhooks::delivery::WebhookSettings;
 use leptos::config::LeptosOptions;
 use rand::distributions::{Alphanumeric, DistString};
 use std::net::SocketAddr;
@@ -95,6 +96,28 @@ pub struct AiSettings {
     pub base_url: String,
     pub api_key: Secret,
     pub model: String,
+}
+
+/// `WEBHOOKS_ALLOW_PRIVATE` (default: only in development) lets webhooks reach loopback and
+/// private addresses; `WEBHOOK_TIMEOUT_SECONDS` (default 10) bounds an attempt. Production
+/// sends to https only.
+fn webhook_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    mode: RunMode,
+) -> Result<WebhookSettings, ConfigError> {
+    let development = mode == RunMode::Development;
+    let allow_private = parse_bool(var("WEBHOOKS_ALLOW_PRIVATE"), development)
+        .ok_or_else(|| bad("WEBHOOKS_ALLOW_PRIVATE", "must be true or false"))?;
+    let timeout = match var("WEBHOOK_TIMEOUT_SECONDS") {
+        None => 10,
+        Some(v) => positive(&v)
+            .ok_or_else(|| bad("WEBHOOK_TIMEOUT_SECONDS", "must be a positive number"))?,
+    };
+    Ok(WebhookSettings {
+        allow_private,
+        require_https: !development,
+        timeout: std::time::Duration::from_secs(timeout as u64),
+    })
 }
 
 pub const ADMIN_LOGIN_FILE: &str = "admin-login.txt";
@@ -222,6 +245,7 @@ impl Config {
         }
 
         let admin = admin_login(&var, mode, &data_dir)?;
+        let webhooks = webhook_settings(&var, mode)?;
 
         let hash_files = asset_names_hashed(&var)?;
         let leptos_options = LeptosOptions::builder()
@@ -261,6 +285,7 @@ impl Config {
                 receipts_dir: data_dir.join("receipts"),
                 fault_injection,
                 trusted_proxies,
+                webhooks,
             },
             ai,
             mode_reason,

@@ -18,6 +18,10 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+/// How often each instance looks for webhook deliveries that are due: an event goes out about
+/// this long after its change commits.
+const WEBHOOK_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -101,6 +105,7 @@ impl Application {
         let router = build_router(state.clone(), config.request_timeout);
         if config.run_scheduler {
             app::backend::scheduler::spawn(state.clone(), config.scheduler_interval);
+            app::webhooks::delivery::spawn(state.clone(), WEBHOOK_POLL);
         }
         Ok(Application {
             listener,

@@ -24,13 +24,8 @@ fn request_auth(parts: &Parts) -> RequestAuth {
 /// still live (as [`crate::credits::balance::of_session`] does).
 pub fn require_identity_from(parts: &Parts) -> AppResult<Identity> {
     let auth = request_auth(parts);
-    auth.identity.ok_or_else(|| {
-        if auth.expired {
-            AppError::new(ErrorKind::TokenExpired)
-        } else {
-            AppError::unauthenticated()
-        }
-    })
+    auth.identity
+        .ok_or_else(|| auth.refused.unwrap_or_else(AppError::unauthenticated))
 }
 
 /// The signed-in session of a request, or 401 (`token_expired` for an expired bearer token).

@@ -6,6 +6,7 @@
 use super::cookies::{cleared_cookies, cookie, session_cookies, ACCESS_COOKIE, REFRESH_COOKIE};
 use super::service;
 use super::tokens::{self, AccessError, Identity};
+use crate::api_keys::service as api_keys;
 use crate::backend::AppState;
 use crate::common::{AppError, ErrorKind};
 use axum::extract::{ConnectInfo, Request, State};
@@ -18,8 +19,9 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, Default)]
 pub struct RequestAuth {
     pub identity: Option<Identity>,
-    /// A bearer token was presented but has expired (answers `token_expired`).
-    pub expired: bool,
+    /// Why presented credentials were refused, when that says more than "please log in": an
+    /// expired access token (`token_expired`), an API key that is revoked, expired or unknown.
+    pub refused: Option<AppError>,
     pub client_ip: String,
 }
 
@@ -63,10 +65,21 @@ pub async fn authenticate(
         ..RequestAuth::default()
     };
     let mut set_cookies = Vec::new();
-    if let Some(token) = bearer {
+    if let Some(token) = bearer.as_deref().filter(|t| api_keys::is_api_key(t)) {
+        // API keys are for the REST API only: pages and server functions are a person's.
+        if request.uri().path().starts_with("/api/v1/") {
+            match api_keys::authenticate(&state, token, now).await {
+                Ok(Ok(identity)) => auth.identity = Some(identity),
+                Ok(Err(refused)) => auth.refused = Some(refused),
+                Err(err) => return AppError::from(err).into_response(),
+            }
+        }
+    } else if let Some(token) = bearer {
         match tokens::verify_access(secret, &token, now) {
             Ok(claims) => auth.identity = Some(Identity::from(claims)),
-            Err(AccessError::Expired) => auth.expired = true,
+            Err(AccessError::Expired) => {
+                auth.refused = Some(AppError::new(ErrorKind::TokenExpired));
+            }
             Err(AccessError::Invalid) => {}
         }
     } else {

@@ -154,6 +154,7 @@ async fn signed_in(
     let identity = Identity {
         user_id: user_id.to_string(),
         session_id: issued.session_id,
+        key_scopes: None,
     };
     let view = session_view(state, &identity)
         .await?
@@ -212,8 +213,7 @@ pub async fn logout(state: &AppState, identity: &Identity) -> AppResult<()> {
 pub async fn session_view(state: &AppState, identity: &Identity) -> AppResult<Option<SessionView>> {
     Ok(store::load_session_view(
         &state.db,
-        &identity.user_id,
-        &identity.session_id,
+        identity,
         state.clock.now(),
         state.settings.require_email_verification,
     )

@@ -1,7 +1,7 @@
 //! SQL for sessions, refresh tokens and single-use email tokens.
 
 use super::model::{AccountView, SessionView, UserView};
-use super::tokens::{self, REFRESH_TTL};
+use super::tokens::{self, Identity, REFRESH_TTL};
 use crate::accounts::model::Role;
 use crate::backend::clock::rfc3339;
 use crate::backend::ids::new_id;
@@ -236,20 +236,33 @@ impl SessionRow {
     }
 }
 
-/// The signed-in user, account and plan for a live session; `None` once it is revoked or expired.
+/// The condition that an identity's credentials are still live — its session, or its API key,
+/// neither revoked nor expired — on a user row `u`, with `$1` the session's (or key's) id and `$3`
+/// the time. An API key's use is recorded at most once a minute, not here.
+pub fn live_credentials_sql(identity: &Identity) -> &'static str {
+    if identity.is_api_key() {
+        "EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $1 AND k.user_id = u.id \
+         AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $3))"
+    } else {
+        "EXISTS (SELECT 1 FROM sessions se WHERE se.id = $1 AND se.user_id = u.id \
+         AND se.revoked_at IS NULL AND se.expires_at > $3)"
+    }
+}
+
+/// The signed-in user, account and plan for live credentials; `None` once they are revoked or
+/// expired.
 pub async fn load_session_view(
     db: &Db,
-    user_id: &str,
-    session_id: &str,
+    identity: &Identity,
     now: Timestamp,
     require_email_verification: bool,
 ) -> Result<Option<SessionView>, sqlx::Error> {
     let row = sqlx::query_as::<_, SessionRow>(&format!(
-        "{VIEW_SELECT} WHERE u.id = $2 AND EXISTS (SELECT 1 FROM sessions se WHERE se.id = $1 \
-         AND se.user_id = u.id AND se.revoked_at IS NULL AND se.expires_at > $3)"
+        "{VIEW_SELECT} WHERE u.id = $2 AND {}",
+        live_credentials_sql(identity)
     ))
-    .bind(session_id)
-    .bind(user_id)
+    .bind(&identity.session_id)
+    .bind(&identity.user_id)
     .bind(now)
     .fetch_optional(db.pool())
     .await?;

@@ -1,6 +1,7 @@
 //! Access tokens (HS256 JWTs, 15 minutes) and opaque random tokens (refresh tokens, email
 //! links) that are stored only as SHA-256 hashes.
 
+use crate::api_keys::model::Scopes;
 use crate::backend::{Secret, Timestamp};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -20,11 +21,20 @@ pub struct Claims {
     pub exp: Timestamp,
 }
 
-/// A proven session: the user and the refresh-token family the credentials belong to.
+/// Proven credentials: the user, and the session (refresh-token family) or API key they belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     pub user_id: String,
+    /// The session's id, or the API key's (`crate::api_keys`).
     pub session_id: String,
+    /// What an API key may do; `None` for a person's session, which may do what the user may.
+    pub key_scopes: Option<Scopes>,
+}
+
+impl Identity {
+    pub fn is_api_key(&self) -> bool {
+        self.key_scopes.is_some()
+    }
 }
 
 impl From<Claims> for Identity {
@@ -32,6 +42,7 @@ impl From<Claims> for Identity {
         Identity {
             user_id: claims.sub,
             session_id: claims.sid,
+            key_scopes: None,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Settings {
     pub fault_injection: bool,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the caller (none by default).
     pub trusted_proxies: crate::auth::client_ip::TrustedProxies,
+    /// Where outgoing webhooks may go and how long an attempt may take.
+    pub webhooks: crate::webhooks::delivery::WebhookSettings,
 }
 
 /// What every request shares, behind one `Arc`: extractors, middleware and server functions

@@ -43,6 +43,8 @@ pub enum ErrorKind {
         upgrade_url: String,
     },
     AdminRequired,
+    /// An API key without the scope the endpoint needs (or at an endpoint no key may call).
+    InsufficientScope,
     EmailUnverified,
     /// Authenticated but not allowed for another reason (e.g. a member managing billing).
     Forbidden,
@@ -76,6 +78,7 @@ impl ErrorKind {
             ErrorKind::ModuleNotInPlan { .. }
             | ErrorKind::PlanLimitReached { .. }
             | ErrorKind::AdminRequired
+            | ErrorKind::InsufficientScope
             | ErrorKind::EmailUnverified
             | ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
@@ -104,6 +107,7 @@ impl ErrorKind {
             ErrorKind::ModuleNotInPlan { .. } => "module_not_in_plan",
             ErrorKind::PlanLimitReached { .. } => "plan_limit_reached",
             ErrorKind::AdminRequired => "admin_required",
+            ErrorKind::InsufficientScope => "insufficient_scope",
             ErrorKind::EmailUnverified => "email_unverified",
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
@@ -134,6 +138,7 @@ impl ErrorKind {
             ErrorKind::ModuleNotInPlan { .. } => "Your plan does not include this module.",
             ErrorKind::PlanLimitReached { .. } => "You have reached a limit of your plan.",
             ErrorKind::AdminRequired => "This area is for administrators.",
+            ErrorKind::InsufficientScope => "This API key does not have the scope for this.",
             ErrorKind::EmailUnverified => "Please verify your email address first.",
             ErrorKind::Forbidden => "You are not allowed to do this.",
             ErrorKind::NotFound => "Not found.",

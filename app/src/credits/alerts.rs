@@ -24,6 +24,8 @@ use crate::common::{AppError, AppResult};
 use crate::mail::notices;
 use crate::payments::checkout;
 use crate::payments::model::{PaymentMethodKind, PaymentStatus};
+use crate::webhooks::events;
+use crate::webhooks::model::EventType;
 use std::collections::BTreeMap;
 
 /// The largest threshold an owner may set (credits).
@@ -249,7 +251,9 @@ pub async fn check(state: &AppState, account_id: &str) -> AppResult<()> {
     }
     let mut due = topup_due.is_some();
     if below == 0 && available < threshold {
-        // Below it and not claimed yet: whoever's update matches owns the crossing.
+        // Below it and not claimed yet: whoever's update matches owns the crossing, and tells
+        // the account's webhooks in the same transaction.
+        let mut tx = state.db.begin().await?;
         let crossing: Option<(i64, Option<String>)> = sqlx::query_as(
             "UPDATE balance_alerts SET below = 1, crossings = crossings + 1, \
              topup_due = CASE WHEN topup_package_id IS NULL THEN NULL ELSE crossings + 1 END, updated_at = $2 \
@@ -259,8 +263,13 @@ pub async fn check(state: &AppState, account_id: &str) -> AppResult<()> {
         )
         .bind(account_id)
         .bind(now)
-        .fetch_optional(state.db.writer())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some((threshold, _)) = &crossing {
+            let data = serde_json::json!({"available": available, "threshold": threshold});
+            events::emit(&mut tx, account_id, EventType::CreditsLow, now, data).await?;
+        }
+        tx.commit().await?;
         if let Some((threshold, topup)) = crossing {
             notices::low_balance(state, account_id, available, threshold, topup.is_some()).await;
             due |= topup.is_some();

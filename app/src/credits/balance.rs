@@ -4,6 +4,7 @@
 //! read, and a revoked or expired session is still refused at once (no cache to go stale).
 
 use super::model::BalanceView;
+use crate::auth::store::live_credentials_sql;
 use crate::auth::tokens::Identity;
 use crate::backend::clock::rfc3339;
 use crate::backend::{AppState, Timestamp};
@@ -40,9 +41,8 @@ pub async fn of_session(
 ) -> Result<Option<BalanceView>, sqlx::Error> {
     fail_if_injected(state)?;
     let row: Option<BalanceRow> = sqlx::query_as(&format!(
-        "{BALANCE_SELECT} JOIN users u ON u.account_id = a.id \
-         JOIN sessions se ON se.user_id = u.id \
-         WHERE se.id = $1 AND u.id = $2 AND se.revoked_at IS NULL AND se.expires_at > $3"
+        "{BALANCE_SELECT} JOIN users u ON u.account_id = a.id WHERE u.id = $2 AND {}",
+        live_credentials_sql(identity)
     ))
     .bind(&identity.session_id)
     .bind(&identity.user_id)

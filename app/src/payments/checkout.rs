@@ -207,6 +207,9 @@ async fn charge_and_settle(
             Some(_) => {}
         }
     }
+    // A crash here loses the settlement (and the events it queued) with its transaction; the
+    // reconciliation settles the charge again later, exactly once.
+    state.faults.crash_point("checkout.before_settled_commit");
     tx.commit().await?;
     if settled {
         notify(state, invoice, failure).await;

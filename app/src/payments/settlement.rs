@@ -13,6 +13,8 @@ use crate::subscriptions::model::SubscriptionStatus;
 use crate::subscriptions::monthly_credits;
 use crate::subscriptions::periods::add_months;
 use crate::subscriptions::store as subscriptions;
+use crate::webhooks::events;
+use crate::webhooks::model::EventType;
 
 /// The invoice was paid at the real time `paid_at`. False when it had been paid (or voided)
 /// before: nothing is applied. The effects are dated by the account's time (a test clock may
@@ -106,6 +108,25 @@ pub async fn invoice_paid(
         }
         _ => {}
     }
+    events::emit(
+        tx,
+        &invoice.account_id,
+        EventType::InvoicePaid,
+        at,
+        events::invoice(invoice, "paid"),
+    )
+    .await?;
+    if invoice.purpose == InvoicePurpose::CreditPackage {
+        let data = serde_json::json!({"invoice_id": invoice.id, "package_id": invoice.package_id, "credits": invoice.credits});
+        events::emit(
+            tx,
+            &invoice.account_id,
+            EventType::CreditsPurchased,
+            at,
+            data,
+        )
+        .await?;
+    }
     Ok(true)
 }
 
@@ -145,6 +166,20 @@ pub async fn invoice_charge_failed(
     failed_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let at = test_clock::shifted(tx, &invoice.account_id, failed_at).await?;
+    let status = if invoice.purpose == InvoicePurpose::Renewal {
+        "open"
+    } else {
+        "void"
+    };
+    let data = events::invoice(invoice, status);
+    events::emit(
+        tx,
+        &invoice.account_id,
+        EventType::InvoicePaymentFailed,
+        at,
+        data,
+    )
+    .await?;
     match invoice.purpose {
         InvoicePurpose::Renewal => {}
         InvoicePurpose::Subscription => {

@@ -7,6 +7,7 @@ use crate::backend::db::is_unique_violation;
 use crate::backend::{Db, Flag, Timestamp, Tx};
 use crate::common::{AppError, ErrorKind};
 use crate::plans::model::{BillingInterval, PlanRef};
+use crate::webhooks::model::EventType;
 
 /// The rows the services reason about.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -113,7 +114,7 @@ async fn insert(
     .bind(new.at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    announce(tx, new.id, EventType::SubscriptionCreated, new.at).await
 }
 
 /// pending_payment → active with its first period.
@@ -133,7 +134,11 @@ pub async fn activate(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let activated = done.rows_affected() == 1;
+    if activated {
+        announce(tx, id, EventType::SubscriptionUpdated, at).await?;
+    }
+    Ok(activated)
 }
 
 /// Moves into the next period (after a paid renewal); only from the period it was due in.
@@ -177,7 +182,7 @@ pub async fn set_terms(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    announce(tx, id, EventType::SubscriptionUpdated, at).await
 }
 
 /// A paid switch from monthly to yearly billing: the year runs from the start of the month it
@@ -245,7 +250,7 @@ pub async fn schedule_change(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    announce(tx, id, EventType::SubscriptionUpdated, at).await
 }
 
 pub async fn set_cancel_at_period_end(
@@ -262,7 +267,7 @@ pub async fn set_cancel_at_period_end(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    announce(tx, id, EventType::SubscriptionUpdated, at).await
 }
 
 /// Ends it now. False when it had already ended.
@@ -275,7 +280,23 @@ pub async fn cancel_now(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sq
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let canceled = done.rows_affected() == 1;
+    if canceled {
+        announce(tx, id, EventType::SubscriptionCanceled, at).await?;
+    }
+    Ok(canceled)
+}
+
+/// Tells the account's webhook endpoints about a change, in the transaction that makes it
+/// (`crate::webhooks`). A renewal or a plan change announces itself once, through `set_terms`:
+/// `extend` and `start_year` come before it.
+pub async fn announce(
+    tx: &mut Tx,
+    id: &str,
+    event: EventType,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    crate::webhooks::events::subscription(tx, id, event, at).await
 }
 
 /// A failed renewal charge: past due since the period end, with the next retry planned.
@@ -298,7 +319,7 @@ pub async fn mark_past_due(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    announce(tx, id, EventType::SubscriptionUpdated, at).await
 }
 
 /// SQL: a renewal (or a retry while past due) is due by the account's time — the real time in

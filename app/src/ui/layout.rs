@@ -99,6 +99,9 @@ fn Header(collapsed: RwSignal<bool>, signed_in: Signal<Option<SessionView>>) -> 
     }
 }
 
+/// Pages only the account's owner may open (each wrapped in `OwnerOnly`, `crate::pages`).
+const OWNERS_PAGES: [&str; 3] = ["/account/billing", "/account/api-keys", "/account/webhooks"];
+
 #[component]
 fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
     // (path, label, the module the page belongs to)
@@ -112,6 +115,8 @@ fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
         ("/account/billing", "Billing", None),
         ("/account/plans", "Plans", None),
         ("/account/team", "Team", None),
+        ("/account/api-keys", "API keys", None),
+        ("/account/webhooks", "Webhooks", None),
     ];
     // A module outside an active plan is shown locked, with the way to unlock it.
     let locked = move |module: Option<&str>| {
@@ -132,8 +137,8 @@ fn Sidebar(signed_in: Signal<Option<SessionView>>) -> impl IntoView {
             <ul>
                 {links
                     .into_iter()
-                    // Billing is the owner's; a member would only meet the 403 page there.
-                    .filter(|(href, ..)| *href != "/account/billing" || signed_in.get().is_none_or(|s| s.is_owner()))
+                    // Billing and keys are the owner's; a member would only meet the 403 page there.
+                    .filter(|(href, ..)| !OWNERS_PAGES.contains(href) || signed_in.get().is_none_or(|s| s.is_owner()))
                     .map(|(href, label, module)| {
                         let is_locked = locked(module);
                         view! {

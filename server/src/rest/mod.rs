@@ -7,10 +7,12 @@ mod admin_plans;
 mod admin_reports;
 mod admin_subscriptions;
 mod admin_test_clock;
+mod api_keys;
 mod auth;
 mod automation;
 mod credits;
 mod csv;
+mod endpoints;
 mod faults;
 mod health;
 mod idempotency;
@@ -23,8 +25,10 @@ mod paging;
 mod params;
 mod payment_methods;
 mod payments;
+mod scopes;
 mod sites;
 mod subscriptions;
+mod webhooks;
 
 use app::backend::AppState;
 use app::common::AppError;
@@ -61,9 +65,13 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(modules::routes())
         .merge(sites::routes())
         .merge(members::routes())
+        .merge(api_keys::routes())
+        .merge(webhooks::routes())
         .merge(automation::routes())
         .merge(faults::routes())
         .merge(openapi::routes())
+        // After routing, so the layer knows the endpoint; unmatched paths meet the fallback.
+        .route_layer(axum::middleware::from_fn(scopes::enforce))
         .fallback(|| async { AppError::not_found() })
 }
 

@@ -1,481 +1,12 @@
 //! `GET /api/v1/openapi.json`: the REST API as an OpenAPI 3.1 document, for the programs that
-//! call it. Built from one table of endpoints; a test holds the table against the paths the
-//! router registers, so a route cannot go undocumented (or a documented one missing).
+//! call it. Built from the table of endpoints (`endpoints.rs`); a test holds the table against the
+//! paths the router registers, so a route cannot go undocumented (or a documented one missing).
 
+use super::endpoints::{Access, Endpoint, ENDPOINTS};
 use axum::http::header;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
-use Access::{Admin, Public, User};
-
-/// Who may call an endpoint.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Public,
-    /// A signed-in user (Bearer access token or the browser's session cookie).
-    User,
-    Admin,
-}
-
-struct Endpoint {
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    access: Access,
-}
-
-const fn op(
-    access: Access,
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-) -> Endpoint {
-    Endpoint {
-        method,
-        path,
-        summary,
-        access,
-    }
-}
-
-/// Paths relative to `/api/v1`, without the trailing slash (both forms answer).
-const ENDPOINTS: &[Endpoint] = &[
-    op(
-        Public,
-        "post",
-        "/auth/register",
-        "Create a user and their account; answers tokens",
-    ),
-    op(
-        Public,
-        "post",
-        "/auth/login",
-        "Log in with email and password; answers tokens",
-    ),
-    op(
-        Public,
-        "post",
-        "/auth/refresh",
-        "Trade a refresh token for new tokens (rotated)",
-    ),
-    op(User, "post", "/auth/logout", "Revoke the refresh token"),
-    op(
-        User,
-        "get",
-        "/auth/me",
-        "The user, their account, plan and subscription status",
-    ),
-    op(
-        Public,
-        "post",
-        "/auth/verify-email",
-        "Verify an email address with its token",
-    ),
-    op(
-        Public,
-        "post",
-        "/auth/password-reset",
-        "Email a password-reset link",
-    ),
-    op(
-        Public,
-        "post",
-        "/auth/password-reset/confirm",
-        "Set a new password with a reset token",
-    ),
-    op(
-        Public,
-        "get",
-        "/auth/plans",
-        "The active plans, in display order",
-    ),
-    op(
-        User,
-        "get",
-        "/auth/subscriptions",
-        "The account's subscriptions",
-    ),
-    op(
-        User,
-        "post",
-        "/auth/subscriptions",
-        "Subscribe to a plan (Idempotency-Key honoured)",
-    ),
-    op(
-        User,
-        "post",
-        "/auth/subscriptions/{id}/change-plan",
-        "Change plan or interval: upgrade (or to yearly) now, prorated; downgrade (or to monthly) at period end",
-    ),
-    op(
-        User,
-        "post",
-        "/auth/subscriptions/{id}/change-plan/preview",
-        "What a plan change would charge, grant and renew at, without changing anything",
-    ),
-    op(
-        User,
-        "post",
-        "/auth/subscriptions/{id}/cancel",
-        "Cancel at the end of the period",
-    ),
-    op(
-        User,
-        "post",
-        "/auth/subscriptions/{id}/resume",
-        "Undo a pending cancellation",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/payment-methods",
-        "The account's payment methods",
-    ),
-    op(
-        User,
-        "post",
-        "/billing/payment-methods",
-        "Add a card (sandbox), PayPal or bank transfer",
-    ),
-    op(
-        User,
-        "delete",
-        "/billing/payment-methods/{id}",
-        "Remove a payment method",
-    ),
-    op(
-        User,
-        "post",
-        "/billing/payment-methods/{id}/set-default",
-        "Make a method the default",
-    ),
-    op(User, "get", "/billing/payments", "The account's payments"),
-    op(
-        User,
-        "post",
-        "/billing/payments/manual",
-        "Submit a bank transfer with its receipt (multipart)",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/payments/{id}/receipt",
-        "Download a manual payment's receipt",
-    ),
-    op(User, "get", "/billing/invoices", "The account's invoices"),
-    op(
-        User,
-        "get",
-        "/billing/invoices/{id}",
-        "One invoice with its lines",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/invoices/{id}/pdf",
-        "The invoice as a PDF",
-    ),
-    op(
-        User,
-        "post",
-        "/billing/invoices/{id}/pay",
-        "Pay an open invoice now with a saved method (Idempotency-Key)",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/transactions",
-        "The credit ledger, newest first",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/transactions/balance",
-        "The credit balance",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/transactions/balance/stream",
-        "The balance as server-sent events",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/credits/usage",
-        "Usage logs, filterable",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/credits/usage/summary",
-        "Usage per operation over a period",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/credits/usage/limits",
-        "Plan limits with current usage",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/credits/estimate",
-        "Preflight: what an operation would cost now",
-    ),
-    op(
-        Public,
-        "get",
-        "/billing/credits/costs",
-        "Credits per operation",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/credit-packages",
-        "Credit packages on sale, in display order",
-    ),
-    op(
-        User,
-        "get",
-        "/billing/balance-alert",
-        "The low-balance alert and automatic top-up",
-    ),
-    op(
-        User,
-        "put",
-        "/billing/balance-alert",
-        "Set the low-balance alert threshold and automatic top-up (package, at most N a month)",
-    ),
-    op(
-        User,
-        "post",
-        "/billing/credit-packages/{id}/purchase",
-        "Buy a credit package (Idempotency-Key honoured)",
-    ),
-    op(
-        User,
-        "get",
-        "/planner/tasks/{id}",
-        "A planner task and its result",
-    ),
-    op(
-        User,
-        "post",
-        "/planner/tasks",
-        "Start a planner task (spends credits)",
-    ),
-    op(
-        User,
-        "get",
-        "/writer/tasks/{id}",
-        "A writer task and its result",
-    ),
-    op(
-        User,
-        "post",
-        "/writer/tasks",
-        "Start a writer task (spends credits)",
-    ),
-    op(
-        User,
-        "get",
-        "/automation/jobs",
-        "The account's automation jobs",
-    ),
-    op(User, "post", "/automation/jobs", "Queue an automation job"),
-    op(User, "get", "/sites", "The account's sites"),
-    op(
-        User,
-        "post",
-        "/sites",
-        "Add a site (within the plan's limit)",
-    ),
-    op(User, "delete", "/sites/{id}", "Remove a site"),
-    op(
-        User,
-        "get",
-        "/account/members",
-        "Team members and pending invitations",
-    ),
-    op(
-        User,
-        "post",
-        "/account/members",
-        "Invite a member (within the plan's seats)",
-    ),
-    op(
-        User,
-        "delete",
-        "/account/members/{id}",
-        "Remove a member or withdraw an invitation",
-    ),
-    op(
-        Public,
-        "post",
-        "/account/invitations/accept",
-        "Accept an invitation with its token (signed out: creates the user and signs in)",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/billing/stats",
-        "Business overview figures",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/users",
-        "Users and accounts: search, filter, sort; CSV with format=csv",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/users/{id}/adjust-credits",
-        "Adjust an account's credits with a reason",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/accounts/{id}/test-clock",
-        "The account's test clock (outside production)",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/accounts/{id}/test-clock",
-        "Attach the account to a test clock (outside production)",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/accounts/{id}/test-clock/advance",
-        "Advance the account's test clock by a day, a month or to the next renewal",
-    ),
-    op(Admin, "get", "/admin/audit", "The audit log, filterable"),
-    op(
-        Admin,
-        "get",
-        "/admin/outbox",
-        "The email outbox (when SMTP is not configured)",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/subscriptions",
-        "Subscriptions by account and status",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/subscriptions/{id}/activate",
-        "Activate after an off-system payment",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/subscriptions/{id}/cancel",
-        "Cancel now or at period end",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/subscriptions/{id}/refresh",
-        "Apply the renewal rules now",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/invoices",
-        "Every invoice, filterable; CSV with format=csv",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/invoices/{id}/void",
-        "Void an open invoice with a reason",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/plans",
-        "Every plan with its subscriber count",
-    ),
-    op(Admin, "post", "/admin/plans", "Create a plan"),
-    op(
-        Admin,
-        "put",
-        "/admin/plans/{id}",
-        "Edit a plan (new prices apply from the next period)",
-    ),
-    op(
-        Admin,
-        "delete",
-        "/admin/plans/{id}",
-        "Delete a plan nobody ever subscribed to",
-    ),
-    op(Admin, "get", "/admin/credit-costs", "Credits per operation"),
-    op(
-        Admin,
-        "put",
-        "/admin/credit-costs",
-        "Change credits per operation (new tasks only)",
-    ),
-    op(
-        Admin,
-        "get",
-        "/admin/credit-packages",
-        "Every credit package",
-    ),
-    op(
-        Admin,
-        "post",
-        "/admin/credit-packages",
-        "Create a credit package",
-    ),
-    op(
-        Admin,
-        "put",
-        "/admin/credit-packages/{id}",
-        "Edit a credit package",
-    ),
-    op(
-        Admin,
-        "delete",
-        "/admin/credit-packages/{id}",
-        "Deactivate a credit package",
-    ),
-    op(
-        Admin,
-        "get",
-        "/billing/admin/payments",
-        "Every payment, filterable; CSV with format=csv",
-    ),
-    op(
-        Admin,
-        "get",
-        "/billing/admin/pending_payments",
-        "Bank transfers waiting for approval",
-    ),
-    op(
-        Admin,
-        "post",
-        "/billing/admin/payments/{id}/approve",
-        "Approve a bank transfer (exactly once)",
-    ),
-    op(
-        Admin,
-        "post",
-        "/billing/admin/payments/{id}/reject",
-        "Reject a bank transfer with a note",
-    ),
-    op(
-        Public,
-        "post",
-        "/test/faults",
-        "Test-only fault switches (404 unless FAULT_INJECTION=true)",
-    ),
-];
 
 pub fn routes() -> Router<app::backend::AppState> {
     // Serialized once: the table is constant, so each request only copies a reference.
@@ -518,7 +49,10 @@ fn operation(endpoint: &Endpoint) -> Value {
         );
         responses.insert(
             "403".into(),
-            error_response("Not allowed (role, plan limit, module, or `admin_required`)"),
+            error_response(
+                "Not allowed (role, plan limit, module, `admin_required`, or an API key's \
+                 `insufficient_scope`)",
+            ),
         );
     }
     if endpoint.path.contains('{') {
@@ -539,9 +73,23 @@ fn operation(endpoint: &Endpoint) -> Value {
     match endpoint.access {
         Access::Public => op["security"] = json!([]),
         Access::Admin => {
-            op["description"] = json!("Admins only: anyone else gets 403 `admin_required`.");
+            op["description"] = json!(
+                "Admins only, signed in as a person: anyone else gets 403 `admin_required`, an API \
+                 key 403 `insufficient_scope`."
+            );
+            op["security"] = json!([{"bearer": []}]);
         }
-        Access::User => {}
+        Access::Person => {
+            op["description"] =
+                json!("Signed-in people only: an API key gets 403 `insufficient_scope`.");
+            op["security"] = json!([{"bearer": []}]);
+        }
+        Access::User(scope) => {
+            op["description"] = json!(format!(
+                "An API key needs the `{scope}` scope (403 `insufficient_scope` otherwise)."
+            ));
+            op["security"] = json!([{"bearer": []}, {"apiKey": [scope.as_str()]}]);
+        }
     }
     let parameters: Vec<Value> = endpoint
         .path
@@ -577,7 +125,14 @@ fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "igk_…",
+                    "description": "An API key of the account (`/account/api-keys`), sent as a \
+                        Bearer token; each operation names the scope it needs."
+                }
             },
             "schemas": {
                 "Error": {
@@ -629,9 +184,18 @@ mod tests {
             .as_array()
             .unwrap()
             .is_empty());
-        assert!(
-            paths["/auth/me/"]["get"].get("security").is_none(),
-            "signed-in by default"
+        assert_eq!(
+            paths["/auth/me/"]["get"]["security"],
+            json!([{"bearer": []}, {"apiKey": ["read"]}])
+        );
+        assert_eq!(
+            paths["/billing/invoices/"]["get"]["security"][1],
+            json!({"apiKey": ["billing"]})
+        );
+        assert_eq!(
+            paths["/account/api-keys/"]["post"]["security"],
+            json!([{"bearer": []}]),
+            "no key makes keys"
         );
     }
 }

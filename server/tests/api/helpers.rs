@@ -531,6 +531,12 @@ impl TestApp {
         app::backend::scheduler::tick(&self.state, "test-instance").await;
     }
 
+    /// One pass of the webhook worker, as one server instance would run it; how many
+    /// deliveries it attempted.
+    pub async fn deliver_webhooks(&self) -> usize {
+        app::webhooks::delivery::run_due(&self.state).await.unwrap()
+    }
+
     /// `PUT` with a bearer token.
     pub async fn put_with_token(
         &self,

@@ -8,6 +8,7 @@ mod helpers;
 
 mod admin;
 mod alerts;
+mod api_keys;
 mod assets;
 mod auth;
 mod automation;
@@ -29,4 +30,6 @@ mod subscriptions;
 mod team;
 mod test_clock;
 mod trials;
+mod webhook_receiver;
+mod webhooks;
 mod yearly;

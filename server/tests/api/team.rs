@@ -26,7 +26,7 @@ async fn accept(app: &TestApp, body: &Value, access: Option<&str>) -> reqwest::R
 }
 
 /// Invites `email` and accepts as a new user; returns the member's access token.
-async fn join_as_new_member(app: &TestApp, owner: &Tenant, email: &str) -> String {
+pub async fn join_as_new_member(app: &TestApp, owner: &Tenant, email: &str) -> String {
     assert_eq!(invite(app, &owner.access, email).await.status(), 201);
     let token = app.token_after(email, "/invite/").await;
     let joined = accept(
