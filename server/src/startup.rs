@@ -7,6 +7,7 @@ use crate::server_fns::{self, ServerFnPaths};
 use crate::{assets, layers, rest};
 use app::auth::middleware;
 use app::auth::password::Password;
+use app::backend::mail::Mailer;
 use app::backend::seed::{self, AdminSeed};
 use app::backend::{AppState, Clock, Db, RunMode};
 use app::payments::gateway::SandboxGateway;
@@ -19,9 +20,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// How often each instance looks for webhook deliveries that are due: an event goes out about
-/// this long after its change commits.
-const WEBHOOK_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often each instance looks for webhooks and emails that are due: they go out about this
+/// long after the change that caused them commits.
+const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -38,6 +39,8 @@ pub enum StartupError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot seed the admin: {0}")]
     Seed(app::common::AppError),
+    #[error("cannot set up email: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -92,12 +95,20 @@ impl Application {
             )),
             None => Arc::new(app::modules::ai::OfflineTemplates),
         };
+        let mailer = match &config.settings.smtp_url {
+            Some(url) => Some(
+                Mailer::new(url.expose(), &config.settings.mail_from)
+                    .map_err(StartupError::Mail)?,
+            ),
+            None => None,
+        };
         let state = AppState::new(app::backend::state::Services {
             db,
             clock,
             gateway,
             ai,
             credit_events: Default::default(),
+            mailer,
             faults: Default::default(),
             settings: Arc::new(config.settings.clone()),
             leptos_options,
@@ -105,7 +116,7 @@ impl Application {
         let router = build_router(state.clone(), config.request_timeout);
         if config.run_scheduler {
             app::backend::scheduler::spawn(state.clone(), config.scheduler_interval);
-            app::webhooks::delivery::spawn(state.clone(), WEBHOOK_POLL);
+            app::backend::scheduler::spawn_deliveries(state.clone(), DELIVERY_POLL);
         }
         Ok(Application {
             listener,

@@ -225,13 +225,15 @@ async fn send_verification(state: &AppState, user_id: &str, email: &str) -> AppR
     let mut tx = state.db.begin().await?;
     let token =
         store::issue_email_token(&mut tx, user_id, email, EmailPurpose::VerifyEmail, now).await?;
-    tx.commit().await?;
     let link = format!("{}/verify-email?token={token}", state.settings.public_url);
     let body = format!(
         "Welcome to IGNY8!\n\nConfirm your email address by opening this link within 24 hours:\n\n{link}\n\n\
          If you did not sign up, ignore this email."
     );
-    mail::send(state, email, "Confirm your email address", &body).await
+    // Queued with its token: a link is mailed exactly when it works.
+    mail::queue_in(&mut tx, state, email, "Confirm your email address", &body).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn resend_verification(state: &AppState, view: &SessionView) -> AppResult<()> {
@@ -303,13 +305,14 @@ pub async fn request_password_reset(state: &AppState, raw_email: &str, ip: &str)
         now,
     )
     .await?;
-    tx.commit().await?;
     let link = format!("{}/reset-password?token={token}", state.settings.public_url);
     let body = format!(
         "Someone asked to reset the password of your IGNY8 account.\n\n\
          Choose a new password within one hour:\n\n{link}\n\nIf it was not you, ignore this email."
     );
-    mail::send(state, &user.email, "Reset your password", &body).await
+    mail::queue_in(&mut tx, state, &user.email, "Reset your password", &body).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Sets the new password and ends every session of the user.

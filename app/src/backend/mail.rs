@@ -1,94 +1,218 @@
-//! Outgoing email. Every message is written to the outbox table; with `SMTP_URL` set it is also
-//! sent through SMTP (lettre) and marked `sent` or `failed`. Without SMTP it stays `stored`, for
-//! developers at `/dev/outbox` and admins to read.
+//! Outgoing email through a queue. [`send`] (or [`queue_in`], inside the transaction of the change
+//! that causes the mail) writes the message to the outbox: `queued` when SMTP is configured, else
+//! `stored`, kept for developers at `/dev/outbox` and for admins. The delivery worker of every
+//! instance ([`deliver_due`], run by `scheduler::spawn_deliveries`) claims queued mails one attempt
+//! at a time and sends them through one pooled SMTP connection ([`Mailer`]); a failure is retried
+//! with backoff (`retry.rs`) for a day, then the mail is `failed`. No request waits for SMTP.
 
 use super::ids::new_id;
-use super::{AppState, Timestamp};
+use super::retry;
+use super::{AppState, Timestamp, Tx};
 use crate::common::AppError;
 use crate::mail::model::EmailStatus;
 pub use crate::mail::model::OutboxEmail;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// Records the email and, when SMTP is configured, sends it. A failed send is logged and kept
-/// (status `failed`), never turned into an error for the user who triggered it.
+/// Mails taken per pass of the worker.
+const BATCH: i64 = 50;
+/// How long the worker may hold a claimed mail: longer than an SMTP exchange (10 s time limit).
+const LEASE: i64 = 60;
+const ERROR_MAX_CHARS: usize = 300;
+
+/// The SMTP side: one transport, whose pool keeps its connections for every mail.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The transport holds the SMTP credentials: never printed.
+        f.debug_struct("Mailer").field("from", &self.from).finish()
+    }
+}
+
+impl Mailer {
+    /// From `SMTP_URL` and `MAIL_FROM`; an error names the setting that is wrong.
+    pub fn new(smtp_url: &str, from: &str) -> Result<Mailer, String> {
+        let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM: {e}"))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+            .map_err(|e| format!("SMTP_URL: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(10)))
+            .build();
+        Ok(Mailer { transport, from })
+    }
+
+    async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .body(body.to_string())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Queues an email on its own (after the change that causes it committed). A failure to record
+/// it is the caller's to log; sending never fails here.
 #[tracing::instrument(skip(state, body), fields(to = %to))]
 pub async fn send(state: &AppState, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
-    let id = new_id("mail");
+    let mut tx = state.db.begin().await?;
+    queue_in(&mut tx, state, to, subject, body).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues an email in `tx`: it goes out if and only if the transaction commits.
+pub async fn queue_in(
+    tx: &mut Tx,
+    state: &AppState,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let (status, error) = match &state.settings.smtp_url {
+    let (status, due) = match state.mailer {
+        Some(_) => (EmailStatus::Queued, Some(now)),
         None => (EmailStatus::Stored, None),
-        Some(url) => {
-            match deliver(url.expose(), &state.settings.mail_from, to, subject, body).await {
-                Ok(()) => (EmailStatus::Sent, None),
-                Err(e) => {
-                    tracing::warn!(error = %e, "SMTP delivery failed; kept in the outbox");
-                    (EmailStatus::Failed, Some(e))
-                }
-            }
-        }
     };
     sqlx::query(
-        "INSERT INTO outbox (id, to_email, subject, body, status, error, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO outbox (id, to_email, subject, body, status, created_at, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
     )
-    .bind(&id)
+    .bind(new_id("mail"))
     .bind(to)
     .bind(subject)
     .bind(body)
     .bind(status)
-    .bind(error)
     .bind(now)
-    .execute(state.db.writer())
+    .bind(due)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-async fn deliver(
-    smtp_url: &str,
-    from: &str,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM: {e}"))?;
-    let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .body(body.to_string())
-        .map_err(|e| e.to_string())?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-        .map_err(|e| format!("SMTP_URL: {e}"))?
-        .timeout(Some(std::time::Duration::from_secs(10)))
-        .build();
-    transport
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+#[derive(sqlx::FromRow)]
+struct DueMail {
+    id: String,
+    to_email: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+    created_at: Timestamp,
+}
+
+/// One pass of the worker: every queued mail that is due is tried once, by whichever instance
+/// claims it. How many were tried.
+pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
+    let Some(mailer) = &state.mailer else {
+        return Ok(0);
+    };
+    let now = state.clock.now();
+    let due: Vec<DueMail> = sqlx::query_as(
+        "SELECT id, to_email, subject, body, attempts, created_at FROM outbox \
+         WHERE status = 'queued' AND next_attempt_at <= $1 \
+         AND (leased_until IS NULL OR leased_until <= $1) ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut tried = 0;
+    for mail in due {
+        let claimed = sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, leased_until = $4 WHERE id = $1 \
+             AND attempts = $2 AND status = 'queued' AND (leased_until IS NULL OR leased_until <= $3)",
+        )
+        .bind(&mail.id)
+        .bind(mail.attempts)
+        .bind(now)
+        .bind(now + LEASE)
+        .execute(state.db.writer())
+        .await?;
+        if claimed.rows_affected() != 1 {
+            continue; // another instance took it
+        }
+        tried += 1;
+        let attempt = mail.attempts + 1;
+        let result = mailer
+            .deliver(&mail.to_email, &mail.subject, &mail.body)
+            .await;
+        let done_at = state.clock.now();
+        let (status, error, next) = match result {
+            Ok(()) => (EmailStatus::Sent, None, None),
+            Err(e) => {
+                let error: String = e.chars().take(ERROR_MAX_CHARS).collect();
+                match retry::next_attempt(attempt, mail.created_at, done_at) {
+                    Some(next) => {
+                        tracing::warn!(error = %error, attempt, "SMTP delivery failed; will retry");
+                        (EmailStatus::Queued, Some(error), Some(next))
+                    }
+                    None => {
+                        tracing::error!(error = %error, "SMTP delivery failed for a day; gave up");
+                        (EmailStatus::Failed, Some(error), None)
+                    }
+                }
+            }
+        };
+        sqlx::query(
+            "UPDATE outbox SET status = $3, error = $4, next_attempt_at = $5, leased_until = NULL, \
+             sent_at = CASE WHEN $3 = 'sent' THEN $6 ELSE sent_at END \
+             WHERE id = $1 AND attempts = $2",
+        )
+        .bind(&mail.id)
+        .bind(attempt)
+        .bind(status)
+        .bind(error)
+        .bind(next)
+        .bind(done_at)
+        .execute(state.db.writer())
+        .await?;
+    }
+    Ok(tried)
 }
 
 /// The newest emails first.
 pub async fn recent(state: &AppState, limit: i64) -> Result<Vec<OutboxEmail>, AppError> {
-    let rows = sqlx::query_as::<_, (String, String, String, String, EmailStatus, Timestamp)>(
-        "SELECT id, to_email, subject, body, status, created_at FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        to_email: String,
+        subject: String,
+        body: String,
+        status: EmailStatus,
+        created_at: Timestamp,
+        attempts: i64,
+        error: Option<String>,
+        next_attempt_at: Option<Timestamp>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, to_email, subject, body, status, created_at, attempts, error, next_attempt_at \
+         FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(state.db.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, to_email, subject, body, status, created_at)| OutboxEmail {
-                id,
-                to_email,
-                subject,
-                body,
-                status,
-                created_at: super::clock::rfc3339(created_at),
-            },
-        )
+        .map(|row| OutboxEmail {
+            id: row.id,
+            to_email: row.to_email,
+            subject: row.subject,
+            body: row.body,
+            status: row.status,
+            created_at: super::clock::rfc3339(row.created_at),
+            attempts: row.attempts,
+            error: row.error,
+            next_attempt_at: row.next_attempt_at.map(super::clock::rfc3339),
+        })
         .collect())
 }

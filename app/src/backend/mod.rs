@@ -8,6 +8,7 @@ pub mod ids;
 pub mod listing;
 pub mod mail;
 pub mod no_js;
+pub mod retry;
 pub mod scheduler;
 pub mod secret;
 pub mod seed;

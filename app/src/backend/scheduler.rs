@@ -89,3 +89,22 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// Runs the delivery workers — webhooks (`crate::webhooks::delivery`) and email (`super::mail`) —
+/// every `every` until the process ends. Apart from the scheduler's `tick`, whose jobs can take
+/// long: a delivery should not wait for a renewal run.
+pub fn spawn_deliveries(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(e) = crate::webhooks::delivery::run_due(&state).await {
+                tracing::error!(error = %e, "webhook deliveries failed");
+            }
+            if let Err(e) = super::mail::deliver_due(&state).await {
+                tracing::error!(error = %e, "email deliveries failed");
+            }
+        }
+    })
+}

@@ -64,6 +64,8 @@ pub struct Services {
     pub gateway: Arc<dyn crate::payments::gateway::PaymentGateway>,
     pub ai: Arc<dyn crate::modules::ai::AiProvider>,
     pub credit_events: crate::credits::live::CreditEvents,
+    /// The SMTP transport when `SMTP_URL` is set; without it mail stays in the outbox.
+    pub mailer: Option<super::mail::Mailer>,
     pub faults: Arc<Faults>,
     pub leptos_options: LeptosOptions,
 }

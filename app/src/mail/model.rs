@@ -6,8 +6,10 @@ text_enum! {
     pub enum EmailStatus {
         /// Kept in the outbox only: no SMTP server is configured.
         Stored = "stored",
+        /// Waiting for the delivery worker: not tried yet, or tried and to be retried.
+        Queued = "queued",
         Sent = "sent",
-        /// The SMTP server refused it; kept, never an error for the user.
+        /// SMTP refused it for a day of retries; kept, never an error for the user.
         Failed = "failed",
     }
 }
@@ -21,4 +23,10 @@ pub struct OutboxEmail {
     pub body: String,
     pub status: EmailStatus,
     pub created_at: String,
+    /// SMTP attempts so far.
+    pub attempts: i64,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When a queued mail is tried (again).
+    pub next_attempt_at: Option<String>,
 }

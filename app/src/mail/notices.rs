@@ -1,6 +1,6 @@
-//! Billing emails to the account owner: receipts, failed payments, ended subscriptions. Sent
-//! after the transaction that decided them committed; a failure to send is logged, never turned
-//! into an error of the payment itself.
+//! Billing emails to the account owner: receipts, failed payments, ended subscriptions. Queued
+//! (`backend::mail`) after the transaction that decided them committed, and sent by the delivery
+//! worker; a failure to queue is logged, never turned into an error of the payment itself.
 
 use crate::backend::mail;
 use crate::backend::AppState;

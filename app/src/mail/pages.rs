@@ -36,7 +36,12 @@ fn EmailList(list: Vec<OutboxEmail>) -> impl IntoView {
     list.into_iter()
         .map(|mail| view! {
             <article class="card outbox-email">
-                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · " {mail.status.as_str()}</p>
+                <p class="muted">{mail.created_at}" · to " <strong class="to">{mail.to_email}</strong>" · "
+                    <span data-testid="mail-status">{mail.status.as_str()}</span>
+                    {(mail.attempts > 0 && mail.status.as_str() != "sent").then(|| format!(" · {} attempts", mail.attempts))}
+                    {mail.next_attempt_at.map(|next| format!(" · next try {next}"))}
+                </p>
+                {mail.error.map(|error| view! { <p class="alert alert-error small">{error}</p> })}
                 <h2 class="subject">{mail.subject}</h2>
                 <pre class="body">{mail.body}</pre>
             </article>

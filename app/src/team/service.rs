@@ -146,8 +146,8 @@ pub async fn invite(state: &AppState, view: &SessionView, raw_email: &str) -> Ap
         }
         Err(e) => return Err(e.into()),
     };
+    queue_invitation(&mut tx, state, view, email, &token).await?;
     tx.commit().await?;
-    send_invitation(state, view, email, &token).await;
     Ok(invitation_entry(
         id,
         email.to_string(),
@@ -157,7 +157,14 @@ pub async fn invite(state: &AppState, view: &SessionView, raw_email: &str) -> Ap
     ))
 }
 
-async fn send_invitation(state: &AppState, view: &SessionView, email: &str, token: &str) {
+/// The invitation's email, queued with the invitation: one exists exactly when the other does.
+async fn queue_invitation(
+    tx: &mut Tx,
+    state: &AppState,
+    view: &SessionView,
+    email: &str,
+    token: &str,
+) -> Result<(), sqlx::Error> {
     let link = format!(
         "{}/invite/{token}",
         state.settings.public_url.trim_end_matches('/')
@@ -172,10 +179,7 @@ async fn send_invitation(state: &AppState, view: &SessionView, email: &str, toke
         view.account.name
     );
     let subject = format!("Join {} on IGNY8", view.account.name);
-    if let Err(e) = mail::send(state, email, &subject, &body).await {
-        // The invitation stands; the owner can revoke it and invite again.
-        tracing::warn!(error = %e.message, "invitation email not recorded");
-    }
+    mail::queue_in(tx, state, email, &subject, &body).await
 }
 
 /// Revokes an invitation or removes a member (never the owner). A removed member keeps their

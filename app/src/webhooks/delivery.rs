@@ -1,8 +1,8 @@
 //! The delivery worker: every instance runs one. It claims due deliveries (one attempt at a time
 //! per delivery, whichever instance claims first), POSTs each signed to its endpoint, and
 //! records the answer: a 2xx succeeds; anything else, a timeout or a refused address is retried
-//! with exponential backoff (30 s, 1 min, 2 min, … at most an hour apart) until a day after the
-//! event, then fails. Attempts run outside any request, with a time limit, so a receiver that
+//! with exponential backoff (`crate::backend::retry`: 30 s, 1 min, 2 min, … at most an hour apart)
+//! until a day after the event, then fails. Attempts run outside any request, with a time limit, so a receiver that
 //! hangs or fails never slows a request of ours.
 
 use super::model::DeliveryStatus;
@@ -10,25 +10,14 @@ use super::signature;
 use super::store::{self, DueDelivery, Outcome};
 use super::target::{self, Rules};
 use crate::backend::clock::Timestamp;
+use crate::backend::retry;
 use crate::backend::AppState;
 use std::time::Duration;
 
 /// Deliveries taken per pass.
 const BATCH: i64 = 50;
-/// How long a retry schedule lasts from the event.
-pub const GIVE_UP_AFTER: i64 = 24 * 3600;
-const FIRST_RETRY: i64 = 30;
-const LONGEST_WAIT: i64 = 3600;
-/// Of an answer's body, what the log keeps: nothing; of an error, this many characters.
+/// Of an error, what the log keeps.
 const ERROR_MAX_CHARS: usize = 200;
-
-/// The wait before retry number `attempt` (1 after the first failure).
-pub fn backoff(attempt: i64) -> i64 {
-    let doublings = u32::try_from(attempt.saturating_sub(1))
-        .unwrap_or(u32::MAX)
-        .min(16);
-    (FIRST_RETRY << doublings).min(LONGEST_WAIT)
-}
 
 /// One pass: every due delivery attempted once. Returns how many were attempted.
 pub async fn run_due(state: &AppState) -> Result<usize, sqlx::Error> {
@@ -77,21 +66,19 @@ fn outcome(answer: &Answer, attempt: i64, created_at: Timestamp, now: Timestamp)
             next_attempt_at: None,
         };
     }
-    let next = now + backoff(attempt);
-    if next > created_at + GIVE_UP_AFTER {
-        Outcome {
-            status: DeliveryStatus::Failed,
-            status_code: code,
-            error,
-            next_attempt_at: None,
-        }
-    } else {
-        Outcome {
+    match retry::next_attempt(attempt, created_at, now) {
+        Some(next) => Outcome {
             status: DeliveryStatus::Pending,
             status_code: code,
             error,
             next_attempt_at: Some(next),
-        }
+        },
+        None => Outcome {
+            status: DeliveryStatus::Failed,
+            status_code: code,
+            error,
+            next_attempt_at: None,
+        },
     }
 }
 
@@ -141,20 +128,6 @@ fn short(text: &str) -> String {
     text.chars().take(ERROR_MAX_CHARS).collect()
 }
 
-/// Runs [`run_due`] every `every` until the process ends.
-pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(every);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            if let Err(e) = run_due(&state).await {
-                tracing::error!(error = %e, "webhook deliveries failed");
-            }
-        }
-    })
-}
-
 /// What the configuration says about webhooks (`WEBHOOKS_ALLOW_PRIVATE`,
 /// `WEBHOOK_TIMEOUT_SECONDS`; https is required in production).
 #[derive(Debug, Clone)]
@@ -178,19 +151,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retries_back_off_and_stop_after_a_day() {
-        assert_eq!(backoff(1), 30);
-        assert_eq!(backoff(2), 60);
-        assert_eq!(backoff(5), 480);
-        assert_eq!(backoff(20), 3600);
-        assert_eq!(backoff(i64::MAX), 3600);
+    fn an_attempt_succeeds_on_2xx_and_is_retried_otherwise_for_a_day() {
         let failed = Err::<u16, String>("Could not connect.".into());
         let early = outcome(&failed, 1, 0, 0);
         assert_eq!(
             (early.status, early.next_attempt_at),
             (DeliveryStatus::Pending, Some(30))
         );
-        let late = outcome(&failed, 30, 0, GIVE_UP_AFTER - 10);
+        let late = outcome(&failed, 30, 0, retry::GIVE_UP_AFTER - 10);
         assert_eq!(
             (late.status, late.next_attempt_at),
             (DeliveryStatus::Failed, None)

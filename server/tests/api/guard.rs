@@ -40,7 +40,9 @@ async fn planless_tenants_are_held_at_the_plan_gate(app: TestApp) {
         .await
         .unwrap();
     for name in ["Starter", "Growth", "Scale"] {
-        assert!(plans.contains(name), "plans page lists {name}");
+        // The page itself when it does not (a flaky failure seen once on PostgreSQL under load).
+        let main = plans.split("<main").nth(1).unwrap_or(&plans);
+        assert!(plans.contains(name), "plans page lists {name}: {main}");
     }
 
     app.activate_subscription(body["account"]["id"].as_str().unwrap(), "plan_growth")

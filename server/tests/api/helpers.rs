@@ -537,6 +537,11 @@ impl TestApp {
         app::webhooks::delivery::run_due(&self.state).await.unwrap()
     }
 
+    /// One pass of the email worker; how many mails it tried to send.
+    pub async fn deliver_mail(&self) -> usize {
+        app::backend::mail::deliver_due(&self.state).await.unwrap()
+    }
+
     /// `PUT` with a bearer token.
     pub async fn put_with_token(
         &self,

@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub messages: Arc<Mutex<Vec<String>>>,
+    /// SMTP connections opened to it.
+    pub connections: Arc<Mutex<usize>>,
 }
 
 impl SmtpSink {
@@ -17,8 +19,10 @@ impl SmtpSink {
         let url = format!("smtp://{}", listener.local_addr().unwrap());
         let sink = SmtpSink::default();
         let messages = sink.messages.clone();
+        let connections = sink.connections.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
+                *connections.lock().unwrap() += 1;
                 let messages = messages.clone();
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
