@@ -152,7 +152,7 @@ pub async fn touch(db: &Db, id: &str, now: Timestamp) -> Result<(), sqlx::Error>
     .bind(now)
     .bind(id)
     .bind(now - super::service::USE_RECORDED_EVERY)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

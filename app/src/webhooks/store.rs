@@ -272,7 +272,7 @@ pub async fn claim(
     .bind(attempts)
     .bind(now)
     .bind(lease_until)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -306,7 +306,7 @@ pub async fn record(
     .bind(outcome.error)
     .bind(outcome.next_attempt_at)
     .bind(completed)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
