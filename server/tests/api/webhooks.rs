@@ -456,7 +456,58 @@ async fn private_targets_and_bad_input_are_refused(app: TestApp) {
     assert_eq!(error_code(key_refused).await, "unauthenticated");
 }
 
+async fn a_low_balance_and_a_failed_charge_are_told(app: TestApp) {
+    let (receiver, url) = WebhookReceiver::start().await;
+    let (tenant, _) = app
+        .subscribed_tenant("low-hooks@example.com", "plan_starter")
+        .await;
+    register(
+        &app,
+        &tenant,
+        &url,
+        &["credits.low", "invoice.payment_failed"],
+    )
+    .await;
+    // 1000 credits, a threshold of 2000: the next check is a crossing.
+    let alert = app
+        .put_with_token(
+            "/api/v1/billing/balance-alert/",
+            &tenant.access,
+            &json!({"threshold": 2000}),
+        )
+        .await;
+    assert_eq!(alert.status(), 200);
+    app.tick().await;
+    app.deliver_webhooks().await;
+    assert_eq!(receiver.types(), ["credits.low"]);
+    let low = receiver.all()[0].json();
+    assert_eq!(low["data"], json!({"available": 1000, "threshold": 2000}));
+
+    // A credit package charged to a declining card: not bought, and said so.
+    app.default_to_declining_card(&tenant.access).await;
+    let package: String = app
+        .json("/api/v1/billing/credit-packages/", &tenant.access)
+        .await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = app
+        .post_with_token(
+            &format!("/api/v1/billing/credit-packages/{package}/purchase/"),
+            &tenant.access,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(refused.status(), 402);
+    app.deliver_webhooks().await;
+    assert_eq!(receiver.types(), ["credits.low", "invoice.payment_failed"]);
+    let failed = receiver.all()[1].json();
+    assert_eq!(failed["data"]["status"], "void");
+    assert_eq!(failed["data"]["purpose"], "credit_package");
+}
+
 crate::on_both_engines!(
+    a_low_balance_and_a_failed_charge_are_told,
     billing_events_arrive_signed_and_once,
     two_instances_deliver_each_attempt_once,
     failures_retry_with_backoff_for_a_day,
