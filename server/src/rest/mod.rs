@@ -71,7 +71,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(faults::routes())
         .merge(openapi::routes())
         // After routing, so the layer knows the endpoint; unmatched paths meet the fallback.
-        .route_layer(axum::middleware::from_fn(scopes::enforce))
+        .route_layer(scopes::EnforceScopes)
         .fallback(|| async { AppError::not_found() })
 }
 
