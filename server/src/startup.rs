@@ -7,9 +7,12 @@ use crate::server_fns::{self, ServerFnPaths};
 use crate::{assets, layers, rest};
 use app::auth::middleware;
 use app::auth::password::Password;
+use app::backend::db::Engine;
 use app::backend::mail::Mailer;
 use app::backend::seed::{self, AdminSeed};
 use app::backend::{AppState, Clock, Db, RunMode};
+use app::credits::live::CreditEvents;
+use app::credits::live_relay;
 use app::payments::gateway::SandboxGateway;
 use app::{shell, App};
 use axum::error_handling::HandleErrorLayer;
@@ -102,12 +105,18 @@ impl Application {
             ),
             None => None,
         };
+        // Several instances share a PostgreSQL database: balance changes reach every instance's
+        // streams through LISTEN/NOTIFY. SQLite serves one instance.
+        let credit_events = match db.engine() {
+            Engine::Postgres => live_relay::start(&db, &config.database_url).await?,
+            Engine::Sqlite => CreditEvents::in_process(),
+        };
         let state = AppState::new(app::backend::state::Services {
             db,
             clock,
             gateway,
             ai,
-            credit_events: Default::default(),
+            credit_events,
             mailer,
             faults: Default::default(),
             settings: Arc::new(config.settings.clone()),

@@ -191,6 +191,8 @@ pub async fn save(
     .bind(now)
     .execute(state.db.writer())
     .await?;
+    // The threshold is part of the balance every tab of the account shows.
+    super::live::publish(state, account_id);
     check(state, account_id).await?;
     settings(state, view).await
 }

@@ -109,6 +109,7 @@ pub async fn place_hold(
     )
     .await?;
     tx.commit().await?;
+    super::live::publish(state, account_id);
     Ok(hold)
 }
 
@@ -221,6 +222,7 @@ pub async fn settle(state: &AppState, hold: &Hold, usage: Usage<'_>) -> AppResul
     let mut tx = state.db.begin().await?;
     let charged = settle_in(&mut tx, hold, usage, state.clock.now()).await?;
     tx.commit().await?;
+    super::live::publish(state, &hold.account_id);
     Ok(charged)
 }
 
@@ -317,6 +319,7 @@ pub async fn release(state: &AppState, hold: &Hold, actor: &str) -> AppResult<()
     let mut tx = state.db.begin().await?;
     release_in(&mut tx, &hold.id, actor, state.clock.now()).await?;
     tx.commit().await?;
+    super::live::publish(state, &hold.account_id);
     Ok(())
 }
 
@@ -351,20 +354,24 @@ async fn give_back(
 /// with nothing charged, in the same transaction. Run by the scheduler.
 pub async fn expire_holds(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM credit_holds WHERE status = 'open' AND expires_at <= $1",
+    let holds: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, account_id FROM credit_holds WHERE status = 'open' AND expires_at <= $1",
     )
     .bind(now)
     .fetch_all(state.db.pool())
     .await?;
     let mut expired = 0;
-    for id in ids {
+    for (id, account_id) in holds {
         let mut tx = state.db.begin().await?;
-        if give_back(&mut tx, &id, HoldStatus::Expired, "system", now).await? {
+        let given_back = give_back(&mut tx, &id, HoldStatus::Expired, "system", now).await?;
+        if given_back {
             crate::modules::tasks::fail_interrupted(&mut tx, &id, now).await?;
             expired += 1;
         }
         tx.commit().await?;
+        if given_back {
+            super::live::publish(state, &account_id);
+        }
     }
     Ok(expired)
 }

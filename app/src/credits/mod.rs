@@ -17,6 +17,8 @@ pub mod ledger;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
+pub mod live_relay;
+#[cfg(feature = "ssr")]
 pub mod metering;
 #[cfg(feature = "ssr")]
 pub mod packages;

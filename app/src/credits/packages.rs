@@ -148,7 +148,6 @@ pub async fn buy(
         Err(e) => return Err(e.into()),
     };
     let payment = checkout::pay_issued(state, tx, &invoice_id, &method).await?;
-    super::live::changed(state, account_id);
     outcome(state, account_id, &invoice_id, payment).await
 }
 
@@ -159,7 +158,6 @@ async fn finished(
     invoice_id: &str,
 ) -> AppResult<PurchaseOutcome> {
     let payment = checkout::finish_issued(state, account_id, invoice_id).await?;
-    super::live::changed(state, account_id);
     outcome(state, account_id, invoice_id, payment).await
 }
 

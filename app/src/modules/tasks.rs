@@ -137,6 +137,7 @@ where
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    crate::credits::live::publish(state, account_id);
     state.faults.crash_point("tasks.after_hold");
     let produced = work.await;
     let now = state.clock.now();
@@ -225,18 +226,21 @@ async fn finish(tx: &mut Tx, task_id: &str, how: Finished<'_>, at: Timestamp) ->
 /// idempotency key freed for the retry that runs instead.
 async fn abandon(state: &AppState, task_id: &str, at: Timestamp) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let hold_id: Option<String> = sqlx::query_scalar(
-        "UPDATE tasks SET idempotency_key = NULL WHERE id = $1 AND status = 'running' RETURNING hold_id",
+    let running: Option<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE tasks SET idempotency_key = NULL WHERE id = $1 AND status = 'running' \
+         RETURNING account_id, hold_id",
     )
     .bind(task_id)
     .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
-    if let Some(hold_id) = hold_id {
-        metering::release_in(&mut tx, &hold_id, "system", at).await?;
-        fail_interrupted(&mut tx, &hold_id, at).await?;
-    }
+    .await?;
+    let Some((account_id, Some(hold_id))) = running else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    metering::release_in(&mut tx, &hold_id, "system", at).await?;
+    fail_interrupted(&mut tx, &hold_id, at).await?;
     tx.commit().await?;
+    crate::credits::live::publish(state, &account_id);
     Ok(())
 }
 

@@ -212,6 +212,8 @@ async fn charge_and_settle(
     state.faults.crash_point("checkout.before_settled_commit");
     tx.commit().await?;
     if settled {
+        // A paid invoice grants credits or starts a plan; a failed first one ends the attempt.
+        crate::credits::live::changed(state, &invoice.account_id);
         notify(state, invoice, failure).await;
     }
     records::find(&state.db, Some(&invoice.account_id), payment_id)
@@ -242,6 +244,7 @@ pub async fn pay_issued(
     if facts.total == 0 {
         settlement::invoice_paid(&mut tx, &facts, now).await?;
         tx.commit().await?;
+        crate::credits::live::changed(state, &facts.account_id);
         return Ok(None);
     }
     let started = start_charge(&mut tx, &facts, method, now).await?;
@@ -319,13 +322,15 @@ pub async fn void_uncharged(state: &AppState, older_than: Timestamp) -> AppResul
     let mut voided = 0;
     for invoice_id in stuck {
         let mut tx = state.db.begin().await?;
-        if let Some(facts) = invoices::facts(&mut tx, &invoice_id).await? {
-            if facts.status == InvoiceStatus::Open {
-                settlement::invoice_charge_failed(&mut tx, &facts, now).await?;
-                voided += 1;
-            }
+        let Some(facts) = invoices::facts(&mut tx, &invoice_id).await? else {
+            continue;
+        };
+        if facts.status == InvoiceStatus::Open {
+            settlement::invoice_charge_failed(&mut tx, &facts, now).await?;
+            tx.commit().await?;
+            crate::credits::live::publish(state, &facts.account_id);
+            voided += 1;
         }
-        tx.commit().await?;
     }
     Ok(voided)
 }

@@ -137,6 +137,7 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     if approve {
+        crate::credits::live::changed(state, &invoice.account_id);
         notices::payment_succeeded(state, &invoice).await;
     } else {
         let reason = if note.is_empty() {

@@ -39,7 +39,5 @@ pub async fn pay_invoice(
     if let Some(declined) = checkout::failed_payment_error(&payment) {
         return Err(declined);
     }
-    // A paid invoice may grant credits: the balance streams of this instance read them at once.
-    crate::credits::live::changed(state, account_id);
     Ok(payment)
 }

@@ -148,6 +148,7 @@ async fn grant_month(state: &AppState, month: &DueMonth, now: Timestamp) -> AppR
         .await?;
     }
     tx.commit().await?;
+    crate::credits::live::publish(state, &month.account_id);
     Ok(true)
 }
 

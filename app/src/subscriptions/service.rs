@@ -326,7 +326,10 @@ pub async fn end_now(tx: &mut Tx, sub: &SubscriptionRow, now: i64) -> AppResult<
     Ok(())
 }
 
+/// Tells the account that its subscription ended (after [`end_now`] committed): the balance
+/// streams (its plan credits are gone) and the owner, by email.
 pub async fn notify_canceled(state: &AppState, sub: &SubscriptionRow, why: &str) {
+    crate::credits::live::changed(state, &sub.account_id);
     let mut name = sub.plan_id.clone();
     if let Ok(mut tx) = state.db.begin().await {
         if let Ok(Some(plan)) = plans::pricing(&mut tx, &sub.plan_id).await {

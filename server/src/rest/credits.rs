@@ -9,6 +9,7 @@ use super::{route, Items};
 use app::auth::identity::{ActiveTenant, Authenticated, ClaimedIdentity};
 use app::backend::AppState;
 use app::common::{AppError, AppResult};
+use app::credits::live::Change;
 use app::credits::model::{
     BalanceAlertRequest, BalanceAlertView, BalanceView, CreditCost, CreditPackageView, Estimate,
     LedgerEntryView, PurchaseRequest, UsageFilter, UsageLogView, UsageSummary,
@@ -79,38 +80,58 @@ async fn balance(
         .ok_or_else(AppError::unauthenticated)
 }
 
-/// How often a stream re-reads the balance, to see changes made by other server instances.
-const POLL: Duration = Duration::from_secs(2);
+/// A failed read is tried again after this long (the widget shows "Balance unavailable" meanwhile).
+const RETRY_AFTER_FAILED_READ: Duration = Duration::from_secs(2);
 /// Streams end after this long; the browser reconnects (and is authenticated again).
 const STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 struct Watch {
     state: AppState,
     account_id: String,
-    events: broadcast::Receiver<String>,
+    events: broadcast::Receiver<Change>,
+    /// What the stream sent last; `None` before the first read and after a failed one.
     last: Option<BalanceView>,
+    failed: bool,
     until: tokio::time::Instant,
 }
 
 impl Watch {
-    /// Waits for a change of this account's credits (or the poll interval), then reads the
-    /// balance; `None` when the stream's lifetime is over.
+    /// Waits for a change of this account's credits (`app::credits::live`: pushed by this
+    /// instance, or relayed from the others), then reads the balance; `None` when the stream's
+    /// lifetime is over. A stream at rest reads nothing; after a failed read it tries again
+    /// every few seconds until a read succeeds.
     async fn next_balance(&mut self) -> Option<AppResult<BalanceView>> {
         loop {
-            if self.last.is_some() {
-                let wake = tokio::time::sleep(POLL);
-                tokio::select! {
-                    _ = wake => {}
-                    _ = tokio::time::sleep_until(self.until) => return None,
-                    event = self.events.recv() => match event {
-                        Ok(account) if account != self.account_id => continue,
-                        _ => {}
-                    },
+            let woken = async {
+                if self.failed {
+                    tokio::time::sleep(RETRY_AFTER_FAILED_READ).await;
+                    return Some(true);
                 }
+                if self.last.is_none() {
+                    return Some(true);
+                }
+                match self.events.recv().await {
+                    Ok(change) => Some(change.concerns(&self.account_id)),
+                    // Missed some changes: one of them may have been ours.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Some(true),
+                    // The instance is shutting down.
+                    Err(broadcast::error::RecvError::Closed) => None,
+                }
+            };
+            // Whether to read now; `None` ends the stream.
+            let read_now = tokio::select! {
+                _ = tokio::time::sleep_until(self.until) => None,
+                woken = woken => woken,
+            };
+            match read_now {
+                None => return None,
+                Some(false) => continue,
+                Some(true) => {}
             }
             let read = balance::of_account(&self.state, &self.account_id)
                 .await
                 .map_err(AppError::from);
+            self.failed = read.is_err();
             match read {
                 Ok(view) if self.last.as_ref() == Some(&view) => continue,
                 Ok(view) => {
@@ -118,9 +139,8 @@ impl Watch {
                     return Some(Ok(view));
                 }
                 Err(e) => {
-                    // Report once, then keep trying: the next good read is sent again.
+                    // Reported at once; the next good read is sent again.
                     self.last = None;
-                    tokio::time::sleep(POLL).await;
                     return Some(Err(e));
                 }
             }
@@ -139,6 +159,7 @@ async fn balance_stream(
         state,
         account_id: auth.view.account.id,
         last: None,
+        failed: false,
         until: tokio::time::Instant::now() + STREAM_LIFETIME,
     };
     let events = stream::unfold(watch, |mut watch| async move {

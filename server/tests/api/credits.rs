@@ -1,6 +1,6 @@
 //! Credits: the ledger against an exact model, holds under concurrency (one and two server
 //! instances), module tasks, replays, hold expiry, plan credits spent first and expiring at
-//! renewal, packages, usage reports, the balance stream.
+//! renewal, packages, usage reports.
 
 use crate::helpers::{card_body, Tenant, TestApp};
 use app::credits::ledger::{self, Applied, Entry, EntryKind};
@@ -931,56 +931,6 @@ async fn usage_summary_totals_per_operation_and_day(app: TestApp) {
     assert_eq!(paged["items"].as_array().unwrap().len(), 2);
 }
 
-async fn the_balance_stream_pushes_changes(app: TestApp) {
-    let tenant = tiny_tenant(&app, "stream@example.com", 100).await;
-    let mut stream = app
-        .client
-        .get(app.url("/api/v1/billing/transactions/balance/stream/"))
-        .bearer_auth(&tenant.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    assert!(stream.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
-    let mut seen = String::new();
-    let mut next_event = async |seen: &mut String| {
-        while !seen.contains("\n\n") {
-            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk())
-                .await
-                .expect("an event in time")
-                .unwrap()
-                .unwrap();
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
-        let (event, rest) = seen.split_once("\n\n").unwrap();
-        let event = event.to_string();
-        *seen = rest.to_string();
-        event
-    };
-    let first = next_event(&mut seen).await;
-    assert!(
-        first.contains("event: balance") && first.contains("\"available\":100"),
-        "{first}"
-    );
-    post_task(
-        &app,
-        &app.address,
-        &tenant.access,
-        "/api/v1/writer/tasks/",
-        &json!({"kind": "outline", "keyword": "x"}),
-        None,
-    )
-    .await;
-    let mut latest = next_event(&mut seen).await;
-    while latest.starts_with(':') || !latest.contains("\"held\":0") {
-        latest = next_event(&mut seen).await;
-    }
-    assert!(latest.contains("\"available\":95"), "{latest}");
-}
-
 async fn the_fault_switch_exists_only_when_enabled(app: TestApp) {
     let response = app
         .post_json("/api/v1/test/faults/", &json!({"balance": true}))
@@ -1140,7 +1090,6 @@ crate::on_both_engines!(
     packages_are_bought_once_per_key_and_declines_grant_nothing,
     bank_transfer_package_credits_arrive_on_approval,
     usage_summary_totals_per_operation_and_day,
-    the_balance_stream_pushes_changes,
     the_fault_switch_exists_only_when_enabled,
 );
 

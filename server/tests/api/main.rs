@@ -18,6 +18,7 @@ mod guard;
 mod health;
 mod input;
 mod limits;
+mod live_balance;
 mod mail;
 mod ops;
 mod pay_now;

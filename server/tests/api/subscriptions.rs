@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 const DAY: i64 = 86_400;
 /// 2026-02-15T12:00:00Z: one month after TEST_START.
-const ONE_MONTH_LATER: i64 = 1_771_156_800;
+pub const ONE_MONTH_LATER: i64 = 1_771_156_800;
 
 async fn subscribe_with_card_activates_and_grants_once(app: TestApp) {
     let tenant = app.tenant("first@example.com").await;
