@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/admin/billing/stats/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StatsView {
     pub accounts_total: i64,
     pub accounts_new_this_month: i64,
@@ -26,6 +27,7 @@ pub struct StatsView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MonthFigure {
     /// `YYYY-MM`.
     pub month: String,
@@ -33,6 +35,7 @@ pub struct MonthFigure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreditsMonth {
     pub month: String,
     pub granted: i64,
@@ -41,6 +44,7 @@ pub struct CreditsMonth {
 
 /// One row of `/admin/accounts` and `GET /api/v1/admin/users/`: a user with their account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminUserRow {
     pub user_id: String,
     pub email: String,
@@ -57,6 +61,7 @@ pub struct AdminUserRow {
 
 /// Search, filters, sort and page of the accounts list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserQuery {
     /// Part of the account name, slug or user email.
     #[serde(default)]
@@ -74,6 +79,7 @@ pub struct UserQuery {
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntryView {
     pub id: String,
     pub actor_id: String,
@@ -89,6 +95,7 @@ pub struct AuditEntryView {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditQuery {
     #[serde(default)]
     pub action: Option<String>,
@@ -100,6 +107,7 @@ pub struct AuditQuery {
 
 /// `PUT /api/v1/admin/credit-costs/`: new credits per operation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CostChange {
     pub operation: String,
     pub credits: i64,
@@ -107,6 +115,7 @@ pub struct CostChange {
 
 /// A package as admins see and edit it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminPackage {
     pub id: String,
     pub name: String,
@@ -119,6 +128,7 @@ pub struct AdminPackage {
 
 /// `POST /api/v1/admin/credit-packages/` and `PUT …/{id}/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PackageInput {
     #[serde(default)]
     pub name: String,
@@ -139,6 +149,7 @@ pub struct PackageInput {
 
 /// One row of `/admin/subscriptions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminSubscriptionRow {
     pub id: String,
     pub account_id: String,
@@ -150,13 +161,24 @@ pub struct AdminSubscriptionRow {
     pub cancel_at_period_end: bool,
 }
 
-/// `POST /api/v1/admin/subscriptions/{id}/cancel/`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /api/v1/admin/subscriptions/{id}/cancel/`. At period end unless said otherwise, with a
+/// body or without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminCancel {
     #[serde(default = "yes")]
     pub at_period_end: bool,
     #[serde(default)]
     pub note: String,
+}
+
+impl Default for AdminCancel {
+    fn default() -> Self {
+        AdminCancel {
+            at_period_end: yes(),
+            note: String::new(),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -165,6 +187,7 @@ fn yes() -> bool {
 
 /// `POST /api/v1/admin/subscriptions/{id}/activate/`: why (e.g. "paid by cheque no. 123").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminNote {
     #[serde(default)]
     pub note: String,
@@ -173,6 +196,7 @@ pub struct AdminNote {
 /// `POST /api/v1/admin/subscriptions/{id}/refresh/`: the renewal rules applied now, and what
 /// they did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshOutcome {
     pub status_before: SubscriptionStatus,
     pub status: SubscriptionStatus,
@@ -183,6 +207,7 @@ pub struct RefreshOutcome {
 
 /// A plan as admins see it: the tenant-facing view plus what only admins manage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminPlan {
     pub plan: crate::plans::model::PlanView,
     pub is_active: bool,
@@ -193,6 +218,7 @@ pub struct AdminPlan {
 
 /// `POST /api/v1/admin/plans/` and `PUT …/{id}/`. Prices in minor units.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanInput {
     #[serde(default)]
     pub slug: String,
