@@ -15,6 +15,7 @@ text_enum! {
 
 /// An account's test clock as the admin and the account's pages see it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TestClockView {
     pub account_id: String,
     /// The account's time (RFC 3339): what its renewals, dunning and trials run by.
@@ -28,6 +29,7 @@ pub struct TestClockView {
 
 /// What the admin's test clock card shows for an account.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TestClockPanel {
     /// Production: there are no test clocks.
     Unavailable,

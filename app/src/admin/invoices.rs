@@ -10,6 +10,7 @@ use crate::invoices::model::InvoiceView;
 use crate::invoices::store::{self, NEWEST_FIRST, VIEW};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvoiceFilter {
     #[serde(default)]
     pub status: Option<String>,

@@ -88,6 +88,7 @@ impl FromIterator<Scope> for Scopes {
 
 /// One key as lists show it: never its secret, only the secret's first characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiKeyView {
     pub id: String,
     pub name: String,
@@ -105,6 +106,7 @@ pub struct ApiKeyView {
 
 /// `POST /api/v1/account/api-keys/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewApiKey {
     #[serde(default)]
     pub name: String,
@@ -117,6 +119,7 @@ pub struct NewApiKey {
 
 /// The answer to creating a key: the one time its secret is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedApiKey {
     pub key: ApiKeyView,
     pub secret: String,

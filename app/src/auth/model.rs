@@ -6,6 +6,7 @@ use crate::subscriptions::model::SubscriptionStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: String,
     pub email: String,
@@ -16,6 +17,7 @@ pub struct UserView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub id: String,
     pub name: String,
@@ -53,6 +55,7 @@ impl AccountView {
 
 /// The signed-in user as the UI needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub user: UserView,
     pub account: AccountView,
@@ -61,6 +64,7 @@ pub struct SessionView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Tokens {
     pub access: String,
     pub refresh: String,
@@ -68,6 +72,7 @@ pub struct Tokens {
 
 /// The body of register and login (docs/api.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     pub user: UserView,
     pub account: AccountView,

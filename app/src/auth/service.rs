@@ -23,6 +23,7 @@ pub struct SignedIn {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegisterInput {
     #[serde(default)]
     pub email: String,

@@ -12,6 +12,7 @@ pub const ACCESS_TTL: i64 = 15 * 60;
 pub const REFRESH_TTL: i64 = 30 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Claims {
     /// The user id.
     pub sub: String,

@@ -19,6 +19,7 @@ pub const MAX_JOBS_PER_BATCH: usize = 50;
 
 /// `POST /api/v1/automation/jobs/`: every keyword for every listed site (all sites when empty).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueRequest {
     /// `outline` or `article`.
     #[serde(default)]
@@ -32,6 +33,7 @@ pub struct QueueRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct JobView {
     pub id: String,
     pub batch_id: String,

@@ -12,6 +12,7 @@ use std::fmt;
 /// What went wrong, with the details a client needs to act on it. The serde tag is the stable
 /// machine code of docs/api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ErrorKind {
     /// Malformed or invalid input; `fields` maps a field name to what is wrong with it.
@@ -159,6 +160,7 @@ impl ErrorKind {
 
 /// An error with its kind and a human message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AppError {
     #[serde(flatten)]
     pub kind: ErrorKind,
@@ -255,6 +257,7 @@ impl From<ErrorKind> for AppError {
 
 /// The body of every error response of the REST API.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: AppError,
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// An ISO 4217 currency code: three upper-case ASCII letters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency(String);
 
@@ -52,6 +53,7 @@ impl From<Currency> for String {
 /// An amount in minor units (cents) of a currency, as docs/api.md shows it:
 /// `{"amount": 2900, "currency": "USD"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Money {
     pub amount: i64,
     pub currency: Currency,

@@ -74,6 +74,7 @@ fn number(field: &str, raw: Option<&str>, default: i64, max: i64) -> AppResult<i
 
 /// A page of a list, as docs/api.md shapes every list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: i64,

@@ -95,6 +95,7 @@ macro_rules! text_enum {
         }
 
         $crate::common::states::sql_text!($name);
+        $crate::common::states::schema_text!($name, [$($text),+]);
     };
 }
 
@@ -138,6 +139,35 @@ macro_rules! sql_text {
 }
 
 pub(crate) use sql_text;
+
+/// The OpenAPI side of a [`text_enum!`] (server build only): a string of one of its names, under
+/// the enum's name in the document's schemas (`server/src/rest/openapi.rs`).
+#[cfg(feature = "ssr")]
+macro_rules! schema_text {
+    ($name:ident, [$($text:literal),+]) => {
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "ssr"))]
+macro_rules! schema_text {
+    ($name:ident, [$($text:literal),+]) => {};
+}
+
+pub(crate) use schema_text;
 pub(crate) use text_enum;
 
 #[cfg(test)]

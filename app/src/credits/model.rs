@@ -57,6 +57,7 @@ pub fn insufficient(required: i64, available: i64) -> AppError {
 
 /// `GET /api/v1/billing/transactions/balance/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BalanceView {
     pub balance: i64,
     pub held: i64,
@@ -70,6 +71,7 @@ pub struct BalanceView {
 
 /// One ledger entry: a grant, expiry, purchase, usage or adjustment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LedgerEntryView {
     pub id: String,
     pub kind: EntryKind,
@@ -86,6 +88,7 @@ pub struct LedgerEntryView {
 
 /// Credits charged per unit of an operation: `credits` for every `unit_size` units (started).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreditCost {
     pub operation: String,
     pub label: String,
@@ -110,6 +113,7 @@ pub fn with_buffer(cost: i64) -> i64 {
 /// `GET /api/v1/billing/credits/estimate/`: the cost, the buffer, and whether the available
 /// balance covers the hold a task would place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Estimate {
     pub operation: String,
     pub quantity: i64,
@@ -122,6 +126,7 @@ pub struct Estimate {
 
 /// A credit package as tenants see it (`GET /api/v1/billing/credit-packages/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreditPackageView {
     pub id: String,
     pub name: String,
@@ -132,6 +137,7 @@ pub struct CreditPackageView {
 
 /// The account's low-balance alert and automatic top-up (`GET /api/v1/billing/balance-alert/`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BalanceAlertView {
     /// Alert when the available balance falls below this many credits; none: alerts off.
     pub threshold: Option<i64>,
@@ -147,6 +153,7 @@ pub struct BalanceAlertView {
 
 /// `PUT /api/v1/billing/balance-alert/`. No threshold turns alerts (and top-ups) off.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BalanceAlertRequest {
     #[serde(default)]
     pub threshold: Option<i64>,
@@ -158,6 +165,7 @@ pub struct BalanceAlertRequest {
 
 /// `POST /api/v1/billing/credit-packages/{id}/purchase/` — `{payment_method_id?}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PurchaseRequest {
     #[serde(default)]
     pub payment_method_id: Option<String>,
@@ -166,6 +174,7 @@ pub struct PurchaseRequest {
 /// What a purchase did: the invoice, and the payment when one was charged (a bank transfer
 /// leaves the invoice open for a manual payment; the credits arrive when it is approved).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PurchaseOutcome {
     pub invoice: crate::invoices::model::InvoiceView,
     pub payment: Option<crate::payments::model::PaymentView>,
@@ -175,6 +184,7 @@ pub struct PurchaseOutcome {
 /// Filters of the ledger and usage lists (`?kind=&operation=&from=YYYY-MM-DD&to=YYYY-MM-DD`,
 /// both dates inclusive, UTC).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageFilter {
     #[serde(default)]
     pub kind: Option<String>,
@@ -188,6 +198,7 @@ pub struct UsageFilter {
 
 /// One metered operation's use (`GET /api/v1/billing/credits/usage/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageLogView {
     pub id: String,
     pub operation: String,
@@ -199,6 +210,7 @@ pub struct UsageLogView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OperationTotal {
     pub operation: String,
@@ -209,6 +221,7 @@ pub struct OperationTotal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayTotal {
     /// `YYYY-MM-DD` (UTC).
     pub day: String,
@@ -218,6 +231,7 @@ pub struct DayTotal {
 /// `GET /api/v1/billing/credits/usage/summary/`: totals per operation, and per day for every
 /// day of the range (days without use are 0, so a chart has no gaps).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageSummary {
     pub from: String,
     pub to: String,

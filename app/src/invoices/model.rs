@@ -37,6 +37,7 @@ impl InvoicePurpose {
 pub use crate::common::Page;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvoiceLineView {
     pub description: String,
     pub quantity: i64,
@@ -45,6 +46,7 @@ pub struct InvoiceLineView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvoiceView {
     pub id: String,
     /// `INV-YYYY-NNNNNN`, gapless per year.

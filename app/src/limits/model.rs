@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One limit of the plan: `GET /api/v1/billing/credits/usage/limits/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LimitView {
     /// `sites` or `seats`.
     pub key: String,
@@ -21,6 +22,7 @@ impl LimitView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LimitsView {
     pub plan: Option<String>,
     pub items: Vec<LimitView>,

@@ -16,6 +16,7 @@ text_enum! {
 
 /// One email of the outbox.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OutboxEmail {
     pub id: String,
     pub to_email: String,

@@ -30,6 +30,7 @@ pub const OFFLINE_PROVIDER: &str = "offline templates";
 
 /// `POST /api/v1/planner/tasks/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlannerRequest {
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -39,6 +40,7 @@ pub struct PlannerRequest {
 
 /// `POST /api/v1/writer/tasks/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WriterRequest {
     /// `outline` or `article`.
     #[serde(default)]
@@ -53,6 +55,7 @@ pub struct WriterRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskView {
     pub id: String,
     pub module: String,

@@ -56,6 +56,7 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentMethodView {
     pub id: String,
     pub kind: PaymentMethodKind,
@@ -95,6 +96,7 @@ impl PaymentMethodView {
 
 /// `POST /api/v1/billing/invoices/{id}/pay/`: the method to charge (the default when absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PayInvoiceRequest {
     #[serde(default)]
     pub payment_method_id: Option<String>,
@@ -102,6 +104,7 @@ pub struct PayInvoiceRequest {
 
 /// `POST /api/v1/billing/payment-methods/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewPaymentMethod {
     #[serde(default)]
     pub kind: String,
@@ -110,12 +113,14 @@ pub struct NewPaymentMethod {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentMethodList {
     pub items: Vec<PaymentMethodView>,
 }
 
 /// A payment of an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     pub id: String,
     pub invoice_id: String,

@@ -223,6 +223,7 @@ pub async fn list(
 /// The admin payments list's filters: status, method, account and a date range (inclusive UTC
 /// days, `YYYY-MM-DD`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PaymentFilter {
     #[serde(default)]
     pub status: Option<String>,

@@ -36,12 +36,14 @@ impl Prices {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Prices {
     pub month: Money,
     pub year: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanLimits {
     pub sites: i64,
     pub seats: i64,
@@ -50,6 +52,7 @@ pub struct PlanLimits {
 
 /// A plan named where another object points to it (a subscription's plan).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanRef {
     pub id: String,
     pub name: String,
@@ -57,6 +60,7 @@ pub struct PlanRef {
 
 /// A plan as docs/api.md shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanView {
     pub id: String,
     pub name: String,
@@ -72,6 +76,7 @@ pub struct PlanView {
 
 /// A plan's free trial (subscriptions/trials.rs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrialTerms {
     pub days: i64,
     /// Plan credits granted for the trial; they expire when it ends.
@@ -81,6 +86,7 @@ pub struct TrialTerms {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanList {
     pub items: Vec<PlanView>,
 }

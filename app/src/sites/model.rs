@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SiteView {
     pub id: String,
     pub name: String,
@@ -12,6 +13,7 @@ pub struct SiteView {
 
 /// `POST /api/v1/sites/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewSite {
     #[serde(default)]
     pub name: String,

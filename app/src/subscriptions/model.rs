@@ -32,6 +32,7 @@ impl SubscriptionStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscriptionView {
     pub id: String,
     pub plan: PlanRef,
@@ -74,6 +75,7 @@ impl SubscriptionView {
 
 /// A change of subscription with the invoice and payment it caused, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscriptionOutcome {
     pub subscription: SubscriptionView,
     pub invoice: Option<InvoiceView>,
@@ -81,12 +83,14 @@ pub struct SubscriptionOutcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscriptionList {
     pub items: Vec<SubscriptionView>,
 }
 
 /// `POST /api/v1/auth/subscriptions/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubscribeRequest {
     #[serde(default)]
     pub plan_id: String,
@@ -102,6 +106,7 @@ pub struct SubscribeRequest {
 
 /// `POST /api/v1/auth/subscriptions/{id}/change-plan/` and its `preview/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChangePlanRequest {
     #[serde(default)]
     pub plan_id: String,
@@ -127,6 +132,7 @@ text_enum! {
 /// What a plan change will do, before it is made: the numbers the change then applies
 /// (app/src/subscriptions/plan_change.rs computes both).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChangePreview {
     pub kind: ChangeKind,
     pub plan: PlanRef,
@@ -144,6 +150,7 @@ pub struct ChangePreview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RenewalPreview {
     pub date: String,
     pub amount: Money,
@@ -153,6 +160,7 @@ pub struct RenewalPreview {
 
 /// `POST /api/v1/auth/subscriptions/{id}/cancel/`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CancelRequest {
     #[serde(default = "at_period_end_by_default")]
     pub at_period_end: bool,

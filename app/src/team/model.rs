@@ -16,6 +16,7 @@ text_enum! {
 
 /// One row of the team: a member or an invitation ([`TeamStatus`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamEntry {
     pub id: String,
     pub email: String,
@@ -37,6 +38,7 @@ impl TeamEntry {
 
 /// `POST /api/v1/account/members/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewInvitation {
     #[serde(default)]
     pub email: String,
@@ -44,6 +46,7 @@ pub struct NewInvitation {
 
 /// What the invitation page needs to know before the person accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     pub account_name: String,
     pub email: String,
@@ -53,6 +56,7 @@ pub struct InvitationPreview {
 
 /// How the invited person joins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum JoinPath {
     /// No user has this email yet: choose a name and a password.
     CreateUser,
@@ -64,6 +68,7 @@ pub enum JoinPath {
 
 /// `POST /api/v1/account/invitations/accept/` and the invitation page's form.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Acceptance {
     #[serde(default)]
     pub token: String,

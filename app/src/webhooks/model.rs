@@ -49,6 +49,7 @@ text_enum! {
 
 /// A registered endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointView {
     pub id: String,
     pub url: String,
@@ -60,6 +61,7 @@ pub struct WebhookEndpointView {
 
 /// `POST /api/v1/account/webhooks/`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewWebhookEndpoint {
     #[serde(default)]
     pub url: String,
@@ -69,6 +71,7 @@ pub struct NewWebhookEndpoint {
 
 /// One event sent (or to be sent) to one endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeliveryView {
     pub id: String,
     pub endpoint_id: String,

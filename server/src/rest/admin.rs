@@ -4,6 +4,7 @@ use super::idempotency;
 use super::json::ApiJson;
 use super::params::ApiPath;
 use super::route;
+use super::Items;
 use app::auth::identity::AdminUser;
 use app::backend::{mail, AppState};
 use app::common::AppResult;
@@ -15,7 +16,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/admin/outbox", get(outbox));
@@ -26,8 +26,8 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct AdjustRequest {
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub(crate) struct AdjustRequest {
     amount: i64,
     #[serde(default)]
     reason: String,
@@ -64,7 +64,10 @@ async fn adjust_credits(
 }
 
 /// The newest emails of the outbox (read-only).
-async fn outbox(State(state): State<AppState>, _admin: AdminUser) -> AppResult<Json<Value>> {
+async fn outbox(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> AppResult<Json<Items<OutboxEmail>>> {
     let items: Vec<OutboxEmail> = mail::recent(&state, 200).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items { items }))
 }

@@ -44,8 +44,8 @@ async fn costs(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-struct CostChanges {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CostChanges {
     #[serde(default)]
     items: Vec<CostChange>,
 }

@@ -75,8 +75,8 @@ async fn list(
     Ok(Json(invoices::list(&state.db, &filter, *paging).await?).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct VoidRequest {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct VoidRequest {
     #[serde(default)]
     reason: String,
 }

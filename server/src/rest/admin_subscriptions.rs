@@ -25,8 +25,8 @@ pub fn routes() -> Router<AppState> {
     route(router, "/admin/subscriptions/{id}/refresh", post(refresh))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Filter {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct Filter {
     #[serde(default)]
     account_id: String,
     #[serde(default)]

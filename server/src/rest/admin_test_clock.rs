@@ -49,8 +49,8 @@ async fn attach(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct AdvanceRequest {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct AdvanceRequest {
     /// `day`, `month` or `next_renewal`; missing is a field error like a wrong one.
     #[serde(default)]
     by: String,

@@ -3,6 +3,7 @@
 
 use super::json::ApiJson;
 use super::route;
+use super::schemas::{MeAnswer, StatusAnswer, TokensAnswer};
 use app::auth::guard::landing_path;
 use app::auth::identity::{Authenticated, ClientIp};
 use app::auth::model::{AuthResponse, SessionView, PLANS_PATH};
@@ -15,7 +16,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     let router = Router::new();
@@ -58,8 +58,8 @@ async fn register(
     ))
 }
 
-#[derive(Deserialize)]
-struct LoginInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LoginInput {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -76,8 +76,8 @@ async fn login(
     Ok(Json(auth_response(signed_in, next)))
 }
 
-#[derive(Deserialize)]
-struct RefreshInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RefreshInput {
     #[serde(default)]
     refresh: String,
 }
@@ -86,9 +86,11 @@ async fn refresh(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<RefreshInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TokensAnswer>> {
     let signed_in = service::refresh(&state, &input.refresh, &ip).await?;
-    Ok(Json(json!({ "tokens": signed_in.tokens })))
+    Ok(Json(TokensAnswer {
+        tokens: signed_in.tokens,
+    }))
 }
 
 async fn logout(State(state): State<AppState>, auth: Authenticated) -> AppResult<StatusCode> {
@@ -96,13 +98,13 @@ async fn logout(State(state): State<AppState>, auth: Authenticated) -> AppResult
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(auth: Authenticated) -> Json<Value> {
+async fn me(auth: Authenticated) -> Json<MeAnswer> {
     let SessionView { user, account, .. } = auth.view;
-    Json(json!({ "user": user, "account": account }))
+    Json(MeAnswer { user, account })
 }
 
-#[derive(Deserialize)]
-struct TokenInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TokenInput {
     #[serde(default)]
     token: String,
 }
@@ -110,13 +112,13 @@ struct TokenInput {
 async fn verify_email(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<TokenInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<StatusAnswer>> {
     service::verify_email(&state, &input.token).await?;
-    Ok(Json(json!({ "status": "verified" })))
+    Ok(Json(StatusAnswer::new("verified")))
 }
 
-#[derive(Deserialize)]
-struct EmailInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct EmailInput {
     #[serde(default)]
     email: String,
 }
@@ -125,16 +127,16 @@ async fn password_reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<EmailInput>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<StatusAnswer>)> {
     service::request_password_reset(&state, &input.email, &ip).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "status": "sent_if_account_exists" })),
+        Json(StatusAnswer::new("sent_if_account_exists")),
     ))
 }
 
-#[derive(Deserialize)]
-struct ResetConfirmInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ResetConfirmInput {
     #[serde(default)]
     token: String,
     #[serde(default)]
@@ -144,9 +146,9 @@ struct ResetConfirmInput {
 async fn password_reset_confirm(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<ResetConfirmInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<StatusAnswer>> {
     service::confirm_password_reset(&state, &input.token, input.password).await?;
-    Ok(Json(json!({ "status": "password_changed" })))
+    Ok(Json(StatusAnswer::new("password_changed")))
 }
 
 /// Public and never throttled.

@@ -207,8 +207,8 @@ async fn usage_summary(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct EstimateQuery {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct EstimateQuery {
     operation: String,
     quantity: String,
 }

@@ -44,7 +44,7 @@ pub fn line(fields: impl IntoIterator<Item = String>) -> String {
 }
 
 /// `?format=csv` on a list.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct Format {
     #[serde(default)]
     pub format: Option<String>,

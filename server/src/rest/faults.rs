@@ -19,8 +19,8 @@ pub fn routes() -> Router<AppState> {
     route(Router::new(), "/test/faults", post(set_faults))
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct FaultSwitches {
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub(crate) struct FaultSwitches {
     #[serde(default)]
     balance: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -66,7 +66,10 @@ async fn accept(
             let view = app::auth::service::session_view(&state, &auth.identity)
                 .await?
                 .ok_or_else(app::common::AppError::unauthenticated)?;
-            let body = serde_json::json!({ "user": view.user, "account": view.account });
+            let body = super::schemas::MeAnswer {
+                user: view.user,
+                account: view.account,
+            };
             return Ok(Json(body).into_response());
         }
     };

@@ -20,11 +20,12 @@ mod invoices;
 mod json;
 mod members;
 mod modules;
-mod openapi;
+pub mod openapi;
 mod paging;
 mod params;
 mod payment_methods;
 mod payments;
+mod schemas;
 mod scopes;
 mod sites;
 mod subscriptions;
@@ -42,7 +43,7 @@ pub fn health_routes() -> Router<AppState> {
 }
 
 /// A list that is not paginated: `{"items": [...]}`.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct Items<T> {
     pub items: Vec<T>,
 }

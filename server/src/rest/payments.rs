@@ -255,8 +255,8 @@ async fn admin_pending(
     Ok(Json(pending))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Decision {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct Decision {
     #[serde(default)]
     note: String,
 }

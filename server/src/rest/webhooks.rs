@@ -55,8 +55,8 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct LogQuery {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LogQuery {
     endpoint_id: Option<String>,
 }
 

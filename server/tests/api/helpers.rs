@@ -133,11 +133,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        crate::conformance::checked(&self.client, self.client.get(self.url(path))).await
     }
 }
 
@@ -255,30 +251,23 @@ impl Drop for TestDatabase {
 /// Requests and fixtures the tests share.
 impl TestApp {
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        crate::conformance::checked(&self.client, self.client.post(self.url(path)).json(body)).await
     }
 
     pub async fn get_with_token(&self, path: &str, access: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(access)
-            .send()
-            .await
-            .expect("request")
+        crate::conformance::checked(
+            &self.client,
+            self.client.get(self.url(path)).bearer_auth(access),
+        )
+        .await
     }
 
     pub async fn delete_with_token(&self, path: &str, access: &str) -> reqwest::Response {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(access)
-            .send()
-            .await
-            .expect("request")
+        crate::conformance::checked(
+            &self.client,
+            self.client.delete(self.url(path)).bearer_auth(access),
+        )
+        .await
     }
 
     /// Registers a tenant and returns the register response body.
@@ -397,13 +386,14 @@ impl TestApp {
         access: &str,
         body: &Value,
     ) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(access)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        crate::conformance::checked(
+            &self.client,
+            self.client
+                .post(self.url(path))
+                .bearer_auth(access)
+                .json(body),
+        )
+        .await
     }
 
     pub async fn tenant(&self, email: &str) -> Tenant {
@@ -549,13 +539,14 @@ impl TestApp {
         access: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
-        self.client
-            .put(self.url(path))
-            .bearer_auth(access)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        crate::conformance::checked(
+            &self.client,
+            self.client
+                .put(self.url(path))
+                .bearer_auth(access)
+                .json(body),
+        )
+        .await
     }
 
     /// Emails to `to` with `subject` in the outbox.

@@ -13,6 +13,7 @@ mod assets;
 mod auth;
 mod automation;
 mod billing;
+mod conformance;
 mod credits;
 mod guard;
 mod health;
