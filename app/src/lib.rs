@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod automation;
+pub mod billing_profile;
 pub mod common;
 pub mod credits;
 pub mod invoices;

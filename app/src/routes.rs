@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/plans") view={Lazy::<lazy::Plans>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-packages") view={Lazy::<lazy::Packages>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/credit-costs") view={Lazy::<lazy::Costs>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/tax-rates") view={Lazy::<lazy::TaxRates>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view={Lazy::<lazy::Audit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/outbox") view={Lazy::<lazy::Outbox>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>

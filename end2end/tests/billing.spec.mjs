@@ -162,7 +162,12 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
   await expect(page).toHaveURL(/\/account\/billing\?pending=1$/);
   await expect(page.getByRole("status")).toContainText("starts when its first invoice is paid");
 
+  // Where to transfer, with the invoice number as the reference to quote.
   const form = page.locator("form.manual-payment").first();
+  const number = await form.getAttribute("data-invoice");
+  const details = form.getByTestId("bank-details");
+  await expect(details).toContainText("DE89 3704 0044 0532 0130 00");
+  await expect(details.locator(".reference")).toHaveText(number);
   await form.getByLabel("Bank reference").fill("TRX-2026-0042");
   await form.getByLabel(/Receipt/).setInputFiles({ name: "receipt.png", mimeType: "image/png", buffer: PNG });
   await form.getByRole("button", { name: "Submit payment" }).click();
@@ -191,6 +196,59 @@ test("bank transfer: reference and receipt, an admin approves, the gate opens", 
   await logIn(page, email);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("dashboard-balance")).toHaveText("1000");
+});
+
+test("billing details and the admin's tax rate are printed on the next invoice", async ({ page, browser }) => {
+  const errors = watchConsole(page);
+  await subscribedUser(page, "starter");
+  await page.goto("/account/billing");
+  await hydrated(page);
+  const card = page.locator("#billing-profile");
+  await expect(card.getByTestId("profile-missing")).toBeVisible();
+  await card.getByLabel("Legal name").fill("Zoë Ødegård Жукова AS");
+  await card.getByLabel("Address").fill("Storgata 1\n0155 Oslo");
+  await card.getByLabel("Country (two-letter code)").fill("Norway");
+  await card.getByRole("button", { name: "Save billing details" }).click();
+  await expect(card.locator(".field-error")).toContainText("two-letter country code");
+  await card.getByLabel("Country (two-letter code)").fill("no");
+  await card.getByLabel("VAT / tax ID (optional)").fill("NO123456789MVA");
+  await card.getByRole("button", { name: "Save billing details" }).click();
+  await expect(card.getByTestId("profile-saved")).toBeVisible();
+  await expect(card.getByLabel("Country (two-letter code)")).toHaveValue("NO");
+  await expect(card.getByTestId("profile-missing")).toHaveCount(0);
+
+  // An admin sets Norway's rate on the tax page.
+  const adminPage = await (await browser.newContext()).newPage();
+  await logIn(adminPage, admin.email, admin.password);
+  await adminPage.goto("/admin/tax-rates");
+  await hydrated(adminPage);
+  await adminPage.getByLabel("Country (two letters)").fill("no");
+  await adminPage.getByLabel("Name").fill("MVA");
+  await adminPage.getByLabel("Rate (%)").fill("twenty");
+  await adminPage.getByRole("button", { name: "Save rate" }).click();
+  await expect(adminPage.locator(".field-error")).toContainText("percentage");
+  await adminPage.getByLabel("Rate (%)").fill("25");
+  await adminPage.getByRole("button", { name: "Save rate" }).click();
+  await expect(adminPage.getByTestId("tax-rate-saved")).toHaveText("MVA 25% for NO.");
+  await expect(adminPage.locator("tr[data-country='NO']")).toContainText("25%");
+
+  // The next invoice is addressed to the billing details and taxed at Norway's rate.
+  await page.locator("article[data-package='pkg_small']").getByRole("button", { name: "Buy" }).click();
+  await expect(page.getByTestId("purchase-done")).toContainText("500 credits added");
+  await page.reload();
+  await page.locator("tr[data-invoice]").first().getByRole("link").first().click();
+  const buyer = page.locator("address.party", { hasText: "Billed to" });
+  await expect(buyer).toContainText("Zoë Ødegård Жукова AS");
+  await expect(buyer).toContainText("0155 Oslo");
+  await expect(buyer).toContainText("VAT / Tax ID: NO123456789MVA");
+  await expect(page.getByTestId("invoice-tax")).toContainText("MVA 25%");
+  await expect(page.getByTestId("invoice-tax")).toContainText("$2.50");
+  await expect(page.locator("tr.total")).toContainText("$12.50");
+
+  // The admin removes the rate again: later invoices in this run are untaxed.
+  await adminPage.locator("tr[data-country='NO']").getByRole("button", { name: "Remove" }).click();
+  await expect(adminPage.locator("tr[data-country='NO']")).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
 
 test("a throttled plan list says so and retries once", async ({ page }) => {

@@ -24,7 +24,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(crate) fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         var,
         problem: problem.into(),
@@ -246,6 +246,7 @@ impl Config {
 
         let admin = admin_login(&var, mode, &data_dir)?;
         let webhooks = webhook_settings(&var, mode)?;
+        let seller = crate::seller_config::seller_settings(&var, mode)?;
 
         let hash_files = asset_names_hashed(&var)?;
         let leptos_options = LeptosOptions::builder()
@@ -286,6 +287,7 @@ impl Config {
                 fault_injection,
                 trusted_proxies,
                 webhooks,
+                seller,
             },
             ai,
             mode_reason,

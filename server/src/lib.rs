@@ -8,6 +8,7 @@ pub mod assets;
 pub mod config;
 pub mod layers;
 pub mod rest;
+pub mod seller_config;
 pub mod server_fns;
 pub mod startup;
 pub mod telemetry;

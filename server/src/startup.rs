@@ -70,6 +70,14 @@ impl Application {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         seed::seed_catalog(&db, clock.now()).await?;
+        if let Some(bank) = &config.settings.seller.bank {
+            app::invoices::store::fill_missing_bank_details(&db, bank).await?;
+        }
+        if config.settings.mode == app::backend::RunMode::Production
+            && config.settings.seller.bank.is_none()
+        {
+            tracing::warn!("no BANK_IBAN or BANK_ACCOUNT_NUMBER: bank-transfer payers are told to ask the seller's email for the details");
+        }
         if let Some(admin) = &config.admin {
             seed_and_announce_admin(&db, &clock, &config, admin).await?;
         }

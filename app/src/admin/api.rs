@@ -160,6 +160,33 @@ pub async fn admin_update_cost(operation: String, credits: String) -> Result<(),
     super::catalog::update_costs(&app_state()?, &admin, &[CostChange { operation, credits }]).await
 }
 
+#[server(endpoint = "admin/tax-rates")]
+pub async fn admin_tax_rates() -> Result<Vec<super::model::TaxRateView>, AppError> {
+    require_admin().await?;
+    super::tax_rates::list(&app_state()?.db).await
+}
+
+/// Sets a country's rate from the page's form; the rate is typed as a percentage ("19", "7.25").
+#[server(endpoint = "admin/set-tax-rate")]
+pub async fn admin_set_tax_rate(
+    country: String,
+    name: String,
+    rate_percent: String,
+) -> Result<super::model::TaxRateView, AppError> {
+    let admin = require_admin().await?;
+    let rate_bp = crate::invoices::tax::parse_percent(&rate_percent).ok_or_else(|| {
+        AppError::invalid("rate_bp", "Type the rate as a percentage, like 19 or 7.25.")
+    })?;
+    let input = super::model::TaxRateInput { name, rate_bp };
+    super::tax_rates::set(&app_state()?, &admin, &country, &input).await
+}
+
+#[server(endpoint = "admin/remove-tax-rate")]
+pub async fn admin_remove_tax_rate(country: String) -> Result<(), AppError> {
+    let admin = require_admin().await?;
+    super::tax_rates::remove(&app_state()?, &admin, &country).await
+}
+
 #[server(endpoint = "admin/credit-packages")]
 pub async fn admin_packages() -> Result<Vec<AdminPackage>, AppError> {
     require_admin().await?;

@@ -10,6 +10,7 @@ use super::overview_page::AdminOverviewPage;
 use super::payments_page::AdminPaymentsPage;
 use super::plans_page::AdminPlansPage;
 use super::subscriptions_page::AdminSubscriptionsPage;
+use super::tax_rates_page::AdminTaxRatesPage;
 use crate::mail::pages::AdminOutboxPage;
 use crate::ui::lazy::lazy_page;
 
@@ -22,5 +23,6 @@ lazy_page!(Invoices, AdminInvoicesPage);
 lazy_page!(Plans, AdminPlansPage);
 lazy_page!(Packages, AdminPackagesPage);
 lazy_page!(Costs, AdminCostsPage);
+lazy_page!(TaxRates, AdminTaxRatesPage);
 lazy_page!(Audit, AdminAuditPage);
 lazy_page!(Outbox, AdminOutboxPage);

@@ -1,5 +1,5 @@
 //! The admin area under `/admin`: the overview, accounts and their credits, payments, the
-//! catalog (credit packages and pricing) and the audit log. Every server function and endpoint
+//! catalog (credit packages and pricing), tax rates and the audit log. Every server function and endpoint
 //! checks the admin flag on the server.
 
 pub mod accounts_page;
@@ -17,6 +17,7 @@ pub mod payments_page;
 pub mod plan_form;
 pub mod plans_page;
 pub mod subscriptions_page;
+pub mod tax_rates_page;
 pub mod test_clock_card;
 
 #[cfg(feature = "ssr")]
@@ -33,3 +34,5 @@ pub mod plans;
 pub mod stats;
 #[cfg(feature = "ssr")]
 pub mod subscriptions;
+#[cfg(feature = "ssr")]
+pub mod tax_rates;

@@ -15,9 +15,14 @@ pub struct StatsView {
     pub accounts_new_this_month: i64,
     /// Active (or past-due) subscriptions per plan name.
     pub subscriptions_by_plan: Vec<(String, i64)>,
-    /// Monthly recurring revenue per currency; a yearly plan counts as 1/12 of its price.
+    /// Monthly recurring revenue per currency, net of tax (plan prices); a yearly plan counts as
+    /// 1/12 of its price.
     pub mrr: Vec<Money>,
+    /// Succeeded payments this month, tax included.
     pub revenue_this_month: Vec<Money>,
+    /// Invoices paid this month: their net amounts and their tax, per currency.
+    pub revenue_net_this_month: Vec<Money>,
+    pub tax_this_month: Vec<Money>,
     /// Succeeded payments in `chart_currency` per month, oldest first, the last 12 months.
     pub revenue_by_month: Vec<MonthFigure>,
     pub chart_currency: String,
@@ -256,3 +261,24 @@ pub struct PlanInput {
 
 /// The modules a plan can include.
 pub const MODULES: &[&str] = &["planner", "writer", "automation"];
+
+/// One country's rate as the admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaxRateView {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// What invoices call it: "VAT", "GST", "Sales tax".
+    pub name: String,
+    /// Basis points: 1900 is 19%.
+    pub rate_bp: i64,
+}
+
+/// `PUT /api/v1/admin/tax-rates/{country}/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaxRateInput {
+    pub name: String,
+    /// Basis points, 0 to 10,000 (100%).
+    pub rate_bp: i64,
+}

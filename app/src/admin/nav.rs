@@ -11,6 +11,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/admin/plans", "Plans"),
     ("/admin/credit-packages", "Credit packages"),
     ("/admin/credit-costs", "Credit pricing"),
+    ("/admin/tax-rates", "Tax rates"),
     ("/admin/audit", "Audit log"),
     ("/admin/outbox", "Outbox"),
 ];

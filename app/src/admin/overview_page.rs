@@ -63,13 +63,17 @@ fn Figures(stats: StatsView) -> impl IntoView {
         (
             "MRR",
             money_list(&stats.mrr),
-            "yearly plans count 1/12".to_string(),
+            "net of tax; yearly plans count 1/12".to_string(),
             "stat-mrr",
         ),
         (
             "Revenue this month",
             money_list(&stats.revenue_this_month),
-            String::new(),
+            format!(
+                "invoiced: {} net, {} tax",
+                money_list(&stats.revenue_net_this_month),
+                money_list(&stats.tax_this_month)
+            ),
             "stat-revenue",
         ),
         (

@@ -98,6 +98,17 @@ pub async fn stats(db: &Db, now: Timestamp) -> Result<StatsView, sqlx::Error> {
     .bind(this_month)
     .fetch_all(pool)
     .await?;
+    let invoiced: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT currency, CAST(SUM(subtotal) AS BIGINT), CAST(SUM(tax) AS BIGINT) FROM invoices \
+         WHERE status = 'paid' AND paid_at >= $1 GROUP BY currency ORDER BY currency",
+    )
+    .bind(this_month)
+    .fetch_all(pool)
+    .await?;
+    let (net, tax): (Vec<_>, Vec<_>) = invoiced
+        .into_iter()
+        .map(|(currency, net, tax)| ((currency.clone(), net), (currency, tax)))
+        .unzip();
     let chart_currency = Currency::usd();
     let revenue_sql = format!(
         "SELECT {} FROM payments WHERE status = 'succeeded' AND currency = $1",
@@ -146,6 +157,8 @@ pub async fn stats(db: &Db, now: Timestamp) -> Result<StatsView, sqlx::Error> {
         subscriptions_by_plan,
         mrr: money_rows(mrr),
         revenue_this_month: money_rows(revenue_this_month),
+        revenue_net_this_month: money_rows(net),
+        tax_this_month: money_rows(tax),
         revenue_by_month,
         chart_currency: chart_currency.as_str().to_string(),
         credits_by_month,

@@ -4,6 +4,9 @@
 //! instance ([`deliver_due`], run by `scheduler::spawn_deliveries`) claims queued mails one attempt
 //! at a time and sends them through one pooled SMTP connection ([`Mailer`]); a failure is retried
 //! with backoff (`retry.rs`) for a day, then the mail is `failed`. No request waits for SMTP.
+//!
+//! A receipt carries its invoice's PDF ([`send_with_invoice`]): the outbox names the invoice and
+//! the worker renders the PDF when it sends, so the queue holds no copies of documents.
 
 use super::ids::new_id;
 use super::retry;
@@ -11,7 +14,8 @@ use super::{AppState, Timestamp, Tx};
 use crate::common::AppError;
 use crate::mail::model::EmailStatus;
 pub use crate::mail::model::OutboxEmail;
-use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Mails taken per pass of the worker.
@@ -45,14 +49,30 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
-    async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    async fn deliver(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        attachment: Option<Pdf>,
+    ) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .body(body.to_string())
-            .map_err(|e| e.to_string())?;
+            .subject(subject);
+        let message = match attachment {
+            None => builder.body(body.to_string()),
+            Some(pdf) => builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body.to_string()))
+                    .singlepart(Attachment::new(pdf.file_name).body(
+                        pdf.bytes,
+                        ContentType::parse("application/pdf").map_err(|e| e.to_string())?,
+                    )),
+            ),
+        }
+        .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await
@@ -61,12 +81,29 @@ impl Mailer {
     }
 }
 
+/// A PDF attached to a mail.
+struct Pdf {
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
 /// Queues an email on its own (after the change that causes it committed). A failure to record
 /// it is the caller's to log; sending never fails here.
-#[tracing::instrument(skip(state, body), fields(to = %to))]
 pub async fn send(state: &AppState, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
+    send_with_invoice(state, to, subject, body, None).await
+}
+
+/// [`send`], with the PDF of invoice `invoice_id` attached when there is one.
+#[tracing::instrument(skip(state, body), fields(to = %to))]
+pub async fn send_with_invoice(
+    state: &AppState,
+    to: &str,
+    subject: &str,
+    body: &str,
+    invoice_id: Option<&str>,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    queue_in(&mut tx, state, to, subject, body).await?;
+    insert(&mut tx, state, [to, subject, body], invoice_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -79,14 +116,23 @@ pub async fn queue_in(
     subject: &str,
     body: &str,
 ) -> Result<(), sqlx::Error> {
+    insert(tx, state, [to, subject, body], None).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    state: &AppState,
+    [to, subject, body]: [&str; 3],
+    invoice_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
     let (status, due) = match state.mailer {
         Some(_) => (EmailStatus::Queued, Some(now)),
         None => (EmailStatus::Stored, None),
     };
     sqlx::query(
-        "INSERT INTO outbox (id, to_email, subject, body, status, created_at, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+        "INSERT INTO outbox (id, to_email, subject, body, status, created_at, attempts, next_attempt_at, invoice_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
     )
     .bind(new_id("mail"))
     .bind(to)
@@ -95,6 +141,7 @@ pub async fn queue_in(
     .bind(status)
     .bind(now)
     .bind(due)
+    .bind(invoice_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -108,6 +155,19 @@ struct DueMail {
     body: String,
     attempts: i64,
     created_at: Timestamp,
+    invoice_id: Option<String>,
+}
+
+/// The PDF of the invoice a mail carries, rendered now.
+async fn invoice_pdf(state: &AppState, invoice_id: &str) -> Result<Pdf, String> {
+    let invoice = crate::invoices::store::find(&state.db, None, invoice_id)
+        .await
+        .map_err(|e| format!("invoice {invoice_id}: {e}"))?
+        .ok_or_else(|| format!("invoice {invoice_id} not found"))?;
+    Ok(Pdf {
+        file_name: format!("{}.pdf", invoice.number),
+        bytes: crate::invoices::pdf::render(&invoice),
+    })
 }
 
 /// One pass of the worker: every queued mail that is due is tried once, by whichever instance
@@ -118,7 +178,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
     };
     let now = state.clock.now();
     let due: Vec<DueMail> = sqlx::query_as(
-        "SELECT id, to_email, subject, body, attempts, created_at FROM outbox \
+        "SELECT id, to_email, subject, body, attempts, created_at, invoice_id FROM outbox \
          WHERE status = 'queued' AND next_attempt_at <= $1 \
          AND (leased_until IS NULL OR leased_until <= $1) ORDER BY next_attempt_at, id LIMIT $2",
     )
@@ -143,9 +203,18 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, sqlx::Error> {
         }
         tried += 1;
         let attempt = mail.attempts + 1;
-        let result = mailer
-            .deliver(&mail.to_email, &mail.subject, &mail.body)
-            .await;
+        let attachment = match &mail.invoice_id {
+            Some(id) => invoice_pdf(state, id).await.map(Some),
+            None => Ok(None),
+        };
+        let result = match attachment {
+            Ok(attachment) => {
+                mailer
+                    .deliver(&mail.to_email, &mail.subject, &mail.body, attachment)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let done_at = state.clock.now();
         let (status, error, next) = match result {
             Ok(()) => (EmailStatus::Sent, None, None),
@@ -193,10 +262,13 @@ pub async fn recent(state: &AppState, limit: i64) -> Result<Vec<OutboxEmail>, Ap
         attempts: i64,
         error: Option<String>,
         next_attempt_at: Option<Timestamp>,
+        invoice_number: Option<String>,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, to_email, subject, body, status, created_at, attempts, error, next_attempt_at \
-         FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+        "SELECT o.id, o.to_email, o.subject, o.body, o.status, o.created_at, o.attempts, o.error, \
+         o.next_attempt_at, i.number AS invoice_number \
+         FROM outbox o LEFT JOIN invoices i ON i.id = o.invoice_id \
+         ORDER BY o.created_at DESC, o.id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(state.db.pool())
@@ -213,6 +285,7 @@ pub async fn recent(state: &AppState, limit: i64) -> Result<Vec<OutboxEmail>, Ap
             attempts: row.attempts,
             error: row.error,
             next_attempt_at: row.next_attempt_at.map(super::clock::rfc3339),
+            attachment: row.invoice_number.map(|number| format!("{number}.pdf")),
         })
         .collect())
 }

@@ -35,6 +35,8 @@ pub struct Settings {
     pub trusted_proxies: crate::auth::client_ip::TrustedProxies,
     /// Where outgoing webhooks may go and how long an attempt may take.
     pub webhooks: crate::webhooks::delivery::WebhookSettings,
+    /// The seller printed on invoices and the bank account for transfers (`SELLER_*`, `BANK_*`).
+    pub seller: crate::invoices::parties::SellerSettings,
 }
 
 /// What every request shares, behind one `Arc`: extractors, middleware and server functions

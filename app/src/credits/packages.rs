@@ -108,6 +108,7 @@ pub async fn buy(
         &mut tx,
         NewInvoice {
             account_id,
+            seller: &state.settings.seller,
             purpose: InvoicePurpose::CreditPackage,
             subscription_id: None,
             plan_id: None,

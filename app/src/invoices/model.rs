@@ -2,6 +2,7 @@
 
 use crate::common::states::text_enum;
 use crate::common::Money;
+use crate::invoices::parties::{BankDetails, InvoiceParty};
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -42,7 +43,11 @@ pub struct InvoiceLineView {
     pub description: String,
     pub quantity: i64,
     pub unit_amount: Money,
+    /// Net: quantity × unit amount.
     pub amount: Money,
+    /// The tax rate applied, in basis points (1900 is 19%).
+    pub tax_rate_bp: i64,
+    pub tax: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,10 +59,23 @@ pub struct InvoiceView {
     pub status: InvoiceStatus,
     pub purpose: InvoicePurpose,
     pub account_name: String,
+    /// Who sells, as when the invoice was issued.
+    pub seller: InvoiceParty,
+    /// Who buys: the account's billing profile when the invoice was issued.
+    pub buyer: InvoiceParty,
+    /// Where to send a bank transfer for it (quoting its number); none when no bank account is
+    /// configured.
+    pub bank_details: Option<BankDetails>,
     pub lines: Vec<InvoiceLineView>,
+    /// The net total of the lines.
     pub subtotal: Money,
     pub tax: Money,
+    /// What is due: subtotal plus tax.
     pub total: Money,
+    /// How the tax is named ("VAT 19%", "Reverse charge"); none when untaxed.
+    pub tax_label: Option<String>,
+    /// A legal mention the tax requires (reverse charge).
+    pub tax_note: Option<String>,
     pub credits: i64,
     pub period_start: Option<String>,
     pub period_end: Option<String>,

@@ -7,6 +7,7 @@ use crate::backend::ids::new_id;
 use crate::backend::listing::{Filter, ListQuery};
 use crate::backend::{Db, Timestamp, Tx};
 use crate::common::{Currency, Money, Page, PageRequest};
+use crate::invoices::parties::{BankDetails, InvoiceParty, SellerSettings};
 use crate::plans::model::BillingInterval;
 
 pub struct NewLine {
@@ -17,6 +18,8 @@ pub struct NewLine {
 
 pub struct NewInvoice<'a> {
     pub account_id: &'a str,
+    /// The seller and bank account (configuration) this invoice prints, copied onto it.
+    pub seller: &'a SellerSettings,
     pub purpose: InvoicePurpose,
     pub subscription_id: Option<&'a str>,
     pub plan_id: Option<&'a str>,
@@ -55,6 +58,10 @@ pub fn format_number(year: i32, n: i64) -> String {
     format!("INV-{year:04}-{n:06}")
 }
 
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 async fn next_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
         "INSERT INTO invoice_counters (year, last_number) VALUES ($1, 1) \
@@ -67,19 +74,41 @@ async fn next_number(tx: &mut Tx, year: i32) -> Result<String, sqlx::Error> {
     Ok(format_number(year, n))
 }
 
-/// Issues an open invoice with its lines; returns its id.
+/// Gives the open invoices issued before invoices kept their bank details the configured ones,
+/// so their payers see where to transfer (run at start-up; a no-op once done).
+pub async fn fill_missing_bank_details(db: &Db, bank: &BankDetails) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invoices SET bank_details = $1 WHERE bank_details IS NULL AND status = 'open'",
+    )
+    .bind(to_json(bank))
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Issues an open invoice with its lines, the seller, buyer and bank account copied as they are
+/// now; returns its id.
 pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Error> {
+    let buyer = crate::billing_profile::service::buyer(tx, new.account_id).await?;
+    let rate = match buyer.country.as_deref() {
+        Some(country) => crate::admin::tax_rates::rate_in(tx, country).await?,
+        None => None,
+    };
+    let tax = super::tax::treatment(&new.seller.party, &buyer, rate.as_ref());
     let id = new_id("inv");
     let year = time::OffsetDateTime::from_unix_timestamp(new.at)
         .map(time::OffsetDateTime::year)
         .unwrap_or(1970);
     let number = next_number(tx, year).await?;
-    let subtotal: i64 = new.lines.iter().map(|l| l.quantity * l.unit_amount).sum();
-    let tax = 0;
+    let net = |line: &NewLine| line.quantity * line.unit_amount;
+    let subtotal: i64 = new.lines.iter().map(net).sum();
+    let line_tax = |line: &NewLine| super::tax::tax_on(net(line), tax.rate_bp);
+    let total_tax: i64 = new.lines.iter().map(line_tax).sum();
     sqlx::query(
         "INSERT INTO invoices (id, account_id, number, status, purpose, subscription_id, plan_id, package_id, credits, \
-         period_start, period_end, billing_interval, currency, subtotal, tax, total, idempotency_key, issued_at) \
-         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         period_start, period_end, billing_interval, currency, subtotal, tax, total, idempotency_key, issued_at, \
+         seller, buyer, bank_details, tax_label, tax_note) \
+         VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
     )
     .bind(&id)
     .bind(new.account_id)
@@ -94,16 +123,21 @@ pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Err
     .bind(new.interval)
     .bind(new.currency)
     .bind(subtotal)
-    .bind(tax)
-    .bind(subtotal + tax)
+    .bind(total_tax)
+    .bind(subtotal + total_tax)
     .bind(new.idempotency_key)
     .bind(new.at)
+    .bind(to_json(&new.seller.party))
+    .bind(to_json(&buyer))
+    .bind(new.seller.bank.as_ref().map(to_json))
+    .bind(&tax.label)
+    .bind(&tax.note)
     .execute(&mut **tx)
     .await?;
     for (position, line) in new.lines.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit_amount, amount, \
+             tax_rate_bp, tax) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id("il"))
         .bind(&id)
@@ -111,7 +145,9 @@ pub async fn issue(tx: &mut Tx, new: NewInvoice<'_>) -> Result<String, sqlx::Err
         .bind(&line.description)
         .bind(line.quantity)
         .bind(line.unit_amount)
-        .bind(line.quantity * line.unit_amount)
+        .bind(net(line))
+        .bind(tax.rate_bp)
+        .bind(line_tax(line))
         .execute(&mut **tx)
         .await?;
     }
@@ -171,7 +207,8 @@ pub async fn void(tx: &mut Tx, id: &str, at: Timestamp) -> Result<bool, sqlx::Er
 /// An invoice with its account's name, as [`InvoiceRow`] reads it (no `WHERE`).
 pub const VIEW: &str =
     "SELECT i.id, i.number, i.status, i.purpose, a.name AS account_name, i.currency, i.subtotal, \
-     i.tax, i.total, i.credits, i.period_start, i.period_end, i.issued_at, i.paid_at \
+     i.tax, i.total, i.credits, i.period_start, i.period_end, i.issued_at, i.paid_at, \
+     i.seller, i.buyer, i.bank_details, i.tax_label, i.tax_note \
      FROM invoices i JOIN accounts a ON a.id = i.account_id";
 
 /// A row of [`VIEW`]: an invoice without its lines.
@@ -191,6 +228,27 @@ pub struct InvoiceRow {
     pub period_end: Option<Timestamp>,
     pub issued_at: Timestamp,
     pub paid_at: Option<Timestamp>,
+    /// JSON of [`InvoiceParty`]; NULL before invoices kept their parties.
+    pub seller: Option<String>,
+    pub buyer: Option<String>,
+    /// JSON of [`BankDetails`].
+    pub bank_details: Option<String>,
+    pub tax_label: Option<String>,
+    pub tax_note: Option<String>,
+}
+
+/// What invoices printed as their seller before it came from configuration.
+fn legacy_seller() -> InvoiceParty {
+    InvoiceParty {
+        name: "IGNY8".into(),
+        address: vec!["AI content platform".into()],
+        email: Some("billing@igny8.com".into()),
+        ..InvoiceParty::default()
+    }
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(json: Option<&str>) -> Option<T> {
+    json.and_then(|json| serde_json::from_str(json).ok())
 }
 
 /// A line of an invoice.
@@ -201,6 +259,8 @@ struct LineRow {
     quantity: i64,
     unit_amount: i64,
     amount: i64,
+    tax_rate_bp: i64,
+    tax: i64,
 }
 
 /// The lines of the invoices `ids`, each invoice's in order, in one query.
@@ -210,7 +270,7 @@ async fn lines_of(db: &Db, ids: &[&str]) -> Result<Vec<LineRow>, sqlx::Error> {
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT invoice_id, description, quantity, unit_amount, amount FROM invoice_lines \
+        "SELECT invoice_id, description, quantity, unit_amount, amount, tax_rate_bp, tax FROM invoice_lines \
          WHERE invoice_id IN ({}) ORDER BY invoice_id, position",
         placeholders.join(", ")
     );
@@ -240,6 +300,8 @@ impl InvoiceRow {
                     quantity: line.quantity,
                     unit_amount: money(line.unit_amount),
                     amount: money(line.amount),
+                    tax_rate_bp: line.tax_rate_bp,
+                    tax: money(line.tax),
                 })
                 .collect(),
             subtotal: money(self.subtotal),
@@ -249,6 +311,14 @@ impl InvoiceRow {
             period_end: self.period_end.map(rfc3339),
             issued_at: rfc3339(self.issued_at),
             paid_at: self.paid_at.map(rfc3339),
+            seller: from_json(self.seller.as_deref()).unwrap_or_else(legacy_seller),
+            buyer: from_json(self.buyer.as_deref()).unwrap_or_else(|| InvoiceParty {
+                name: self.account_name.clone(),
+                ..InvoiceParty::default()
+            }),
+            bank_details: from_json::<BankDetails>(self.bank_details.as_deref()),
+            tax_label: self.tax_label,
+            tax_note: self.tax_note,
             id: self.id,
             number: self.number,
             status: self.status,

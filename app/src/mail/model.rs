@@ -30,4 +30,6 @@ pub struct OutboxEmail {
     pub error: Option<String>,
     /// When a queued mail is tried (again).
     pub next_attempt_at: Option<String>,
+    /// The file attached to it (an invoice's PDF), by name.
+    pub attachment: Option<String>,
 }

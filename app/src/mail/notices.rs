@@ -8,9 +8,11 @@ use crate::common::Currency;
 use crate::common::Money;
 use crate::invoices::store::InvoiceFacts;
 
-async fn owner_email(state: &AppState, account_id: &str) -> Option<String> {
+/// Where the account's billing mail goes: the billing profile's email, else the owner's.
+async fn billing_address(state: &AppState, account_id: &str) -> Option<String> {
     sqlx::query_scalar(
-        "SELECT email FROM users WHERE account_id = $1 AND role = 'owner' ORDER BY created_at LIMIT 1",
+        "SELECT COALESCE((SELECT billing_email FROM billing_profiles WHERE account_id = $1), \
+         (SELECT email FROM users WHERE account_id = $1 AND role = 'owner' ORDER BY created_at LIMIT 1))",
     )
     .bind(account_id)
     .fetch_optional(state.db.pool())
@@ -20,10 +22,21 @@ async fn owner_email(state: &AppState, account_id: &str) -> Option<String> {
 }
 
 async fn send(state: &AppState, account_id: &str, subject: &str, body: &str) {
-    let Some(to) = owner_email(state, account_id).await else {
+    send_attaching(state, account_id, subject, body, None).await;
+}
+
+/// [`send`] with the PDF of `invoice_id` attached.
+async fn send_attaching(
+    state: &AppState,
+    account_id: &str,
+    subject: &str,
+    body: &str,
+    invoice_id: Option<&str>,
+) {
+    let Some(to) = billing_address(state, account_id).await else {
         return;
     };
-    if let Err(e) = mail::send(state, &to, subject, body).await {
+    if let Err(e) = mail::send_with_invoice(state, &to, subject, body, invoice_id).await {
         tracing::warn!(error = %e.message, "billing email not recorded");
     }
 }
@@ -39,19 +52,21 @@ fn link(state: &AppState, path: &str) -> String {
     format!("{}{path}", state.settings.public_url.trim_end_matches('/'))
 }
 
+/// The receipt, with the invoice's PDF attached.
 pub async fn payment_succeeded(state: &AppState, invoice: &InvoiceFacts) {
-    let body =
-        format!(
-        "Thank you. We received your payment of {} for invoice {}.\n\nDownload the invoice: {}\n",
+    let body = format!(
+        "Thank you. We received your payment of {} for invoice {}.\n\nThe invoice is attached; it is also at {}\n",
         amount(invoice),
         invoice.number,
         link(state, &format!("/api/v1/billing/invoices/{}/pdf/", invoice.id)),
     );
-    send(
+    let subject = format!("Receipt for invoice {}", invoice.number);
+    send_attaching(
         state,
         &invoice.account_id,
-        &format!("Receipt for invoice {}", invoice.number),
+        &subject,
         &body,
+        Some(invoice.id.as_str()),
     )
     .await;
 }

@@ -44,6 +44,7 @@ fn EmailList(list: Vec<OutboxEmail>) -> impl IntoView {
                 {mail.error.map(|error| view! { <p class="alert alert-error small">{error}</p> })}
                 <h2 class="subject">{mail.subject}</h2>
                 <pre class="body">{mail.body}</pre>
+                {mail.attachment.map(|name| view! { <p class="muted small attachment">"Attached: " {name}</p> })}
             </article>
         })
         .collect_view()

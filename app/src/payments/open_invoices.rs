@@ -6,6 +6,7 @@ use super::model::{PaymentMethodKind, PaymentMethodStatus, PaymentMethodView};
 use crate::common::AppError;
 use crate::credits::widget::refresh_balance_after;
 use crate::invoices::model::InvoiceView;
+use crate::invoices::pages::TransferDetails;
 use crate::ui::errors::FormError;
 use crate::ui::forms::{action_error, request_key, RequestKeyInput, SubmitButton};
 use leptos::prelude::*;
@@ -139,7 +140,8 @@ fn ManualPaymentForm(invoice: InvoiceView) -> impl IntoView {
             on:submit=move |_| sending.set(true)
         >
             <h4>"Or pay by bank transfer"</h4>
-            <p class="muted small">"Transfer the amount to IGNY8 (IBAN DE00 0000 0000 0000 0000 00, reference: the invoice number), then tell us the bank's reference."</p>
+            <TransferDetails invoice=invoice.clone()/>
+            <p class="muted small">"Then tell us the bank's reference of your transfer."</p>
             <input type="hidden" name="invoice_id" value=invoice.id.clone()/>
             <label>"Bank reference" <input type="text" name="reference" maxlength="100" required/></label>
             <label>"Receipt (PDF, PNG or JPEG, up to 5 MB; optional)"

@@ -7,6 +7,7 @@ use super::api::{
 };
 use super::model::{PaymentMethodStatus, PaymentMethodView, PaymentView};
 use super::open_invoices::OpenInvoicesCard;
+use crate::billing_profile::card::BillingProfileCard;
 use crate::common::AppError;
 use crate::credits::alert_card::BalanceAlertCard;
 use crate::credits::api::BuyCreditPackage;
@@ -255,6 +256,7 @@ pub fn BillingPage() -> impl IntoView {
         <PaymentMethodsCard actions=method_actions methods/>
         <CreditPackagesCard buy methods/>
         <BalanceAlertCard/>
+        <BillingProfileCard/>
         <History title="Invoices" id="invoices" key="invoices_page" rows=invoices table=|invoices| view! { <InvoiceTable invoices/> }/>
         <History title="Payments" id="payments" key="payments_page" rows=payments table=|payments| view! { <PaymentTable payments/> }/>
     }

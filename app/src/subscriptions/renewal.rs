@@ -121,6 +121,7 @@ async fn renew_one(state: &AppState, id: &str, report: &mut RunReport) -> AppRes
                 &mut tx,
                 NewInvoice {
                     account_id: &sub.account_id,
+                    seller: &state.settings.seller,
                     purpose: InvoicePurpose::Renewal,
                     subscription_id: Some(&sub.id),
                     plan_id: Some(&plan.id),

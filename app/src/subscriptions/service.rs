@@ -86,6 +86,7 @@ pub async fn subscribe(
         &mut tx,
         NewInvoice {
             account_id,
+            seller: &state.settings.seller,
             purpose: InvoicePurpose::Subscription,
             subscription_id: Some(&subscription_id),
             plan_id: Some(&plan.id),
@@ -249,6 +250,7 @@ pub async fn change_plan(
         &mut tx,
         NewInvoice {
             account_id,
+            seller: &state.settings.seller,
             purpose: InvoicePurpose::Proration,
             subscription_id: Some(id),
             plan_id: Some(&change.plan.id),

@@ -290,7 +290,7 @@ async fn end_trial(state: &AppState, id: &str, now: Timestamp) -> AppResult<Opti
     if claimed.rows_affected() == 0 {
         return Ok(None);
     }
-    let invoice_id = issue_first_invoice(&mut tx, &sub, now).await?;
+    let invoice_id = issue_first_invoice(&mut tx, &state.settings.seller, &sub, now).await?;
     match checkout::pay_issued(state, tx, &invoice_id, &method).await {
         Ok(_) => Ok(Some(true)),
         // Declined: the first invoice's failure ended the subscription (payments/settlement.rs).
@@ -326,6 +326,7 @@ async fn expire_trial_credits(
 /// The first period's invoice, as a subscription without a trial gets it when subscribing.
 async fn issue_first_invoice(
     tx: &mut Tx,
+    seller: &crate::invoices::parties::SellerSettings,
     sub: &SubscriptionRow,
     now: Timestamp,
 ) -> AppResult<String> {
@@ -338,6 +339,7 @@ async fn issue_first_invoice(
         tx,
         NewInvoice {
             account_id: &sub.account_id,
+            seller,
             purpose: InvoicePurpose::Subscription,
             subscription_id: Some(&sub.id),
             plan_id: Some(&plan.id),

@@ -21,13 +21,15 @@ use app::accounts::model::TestClockView;
 use app::admin::invoices::InvoiceFilter;
 use app::admin::model::{
     AdminCancel, AdminNote, AdminPackage, AdminPlan, AdminSubscriptionRow, AdminUserRow,
-    AuditEntryView, AuditQuery, PackageInput, PlanInput, RefreshOutcome, StatsView, UserQuery,
+    AuditEntryView, AuditQuery, PackageInput, PlanInput, RefreshOutcome, StatsView, TaxRateInput,
+    TaxRateView, UserQuery,
 };
 use app::api_keys::model::Scope;
 use app::api_keys::model::{ApiKeyView, CreatedApiKey, NewApiKey};
 use app::auth::model::AuthResponse;
 use app::auth::service::RegisterInput;
 use app::automation::model::{JobView, QueueRequest};
+use app::billing_profile::model::{BillingProfileRequest, BillingProfileView};
 use app::common::Page;
 use app::credits::model::{
     BalanceAlertRequest, BalanceAlertView, BalanceView, CreditCost, CreditPackageView, Estimate,
@@ -241,6 +243,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     op(READ, "get", "/billing/credit-packages", "Credit packages on sale, in display order").answers(&[json::<Items<CreditPackageView>, CreditPackageView>(200)]),
     op(BILLING, "get", "/billing/balance-alert", "The low-balance alert and automatic top-up").answers(&[json::<BalanceAlertView, BalanceAlertView>(200)]),
     op(BILLING, "put", "/billing/balance-alert", "Set the low-balance alert threshold and automatic top-up (package, at most N a month)").body::<BalanceAlertRequest>().answers(&[json::<BalanceAlertView, BalanceAlertView>(200)]),
+    op(BILLING, "get", "/billing/profile", "The billing profile invoices print as the buyer").answers(&[json::<BillingProfileView, BillingProfileView>(200)]),
+    op(BILLING, "put", "/billing/profile", "Set the billing profile (legal name, address, country, tax id, billing email) for invoices issued from now on").body::<BillingProfileRequest>().answers(&[json::<BillingProfileView, BillingProfileView>(200)]),
     op(BILLING, "post", "/billing/credit-packages/{id}/purchase", "Buy a credit package (Idempotency-Key honoured)").optional_body::<PurchaseRequest>().answers(&[json::<PurchaseOutcome, PurchaseOutcome>(201)]),
     op(READ, "get", "/planner/tasks/{id}", "A planner task and its result").answers(&[json::<TaskView, TaskView>(200)]),
     op(WRITE, "post", "/planner/tasks", "Start a planner task (spends credits)").body::<PlannerRequest>().answers(&[json::<TaskView, TaskView>(201)]),
@@ -281,6 +285,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     op(Admin, "post", "/admin/plans", "Create a plan").body::<PlanInput>().answers(&[json::<AdminPlan, AdminPlan>(201)]),
     op(Admin, "put", "/admin/plans/{id}", "Edit a plan (new prices apply from the next period)").body::<PlanInput>().answers(&[json::<AdminPlan, AdminPlan>(200)]),
     op(Admin, "delete", "/admin/plans/{id}", "Delete a plan nobody ever subscribed to").answers(&[empty(204)]),
+    op(Admin, "get", "/admin/tax-rates", "Tax rates by buyer country").answers(&[json::<Items<TaxRateView>, TaxRateView>(200)]),
+    op(Admin, "put", "/admin/tax-rates/{country}", "Set a country's tax rate (basis points) for invoices issued from now on").body::<TaxRateInput>().answers(&[json::<TaxRateView, TaxRateView>(200)]),
+    op(Admin, "delete", "/admin/tax-rates/{country}", "Remove a country's tax rate").answers(&[empty(204)]),
     op(Admin, "get", "/admin/credit-costs", "Credits per operation").answers(&[json::<Items<CreditCost>, CreditCost>(200)]),
     op(Admin, "put", "/admin/credit-costs", "Change credits per operation (new tasks only)").body::<CostChanges>().answers(&[json::<Items<CreditCost>, CreditCost>(200)]),
     op(Admin, "get", "/admin/credit-packages", "Every credit package").answers(&[json::<Items<AdminPackage>, AdminPackage>(200)]),

@@ -1,12 +1,15 @@
 //! `/api/v1/billing/invoices/…`: list, detail, PDF, pay now. Another account's invoice is 404.
+//! `/api/v1/billing/profile/`: the buyer details invoices print.
 
 use super::idempotency;
-use super::json::JsonOrDefault;
+use super::json::{ApiJson, JsonOrDefault};
 use super::paging::Paging;
 use super::params::ApiPath;
 use super::route;
 use app::auth::identity::Authenticated;
 use app::backend::AppState;
+use app::billing_profile::model::{BillingProfileRequest, BillingProfileView};
+use app::billing_profile::service as billing_profile;
 use app::common::AppResult;
 use app::invoices::api::find_for;
 use app::invoices::model::{InvoiceView, Page};
@@ -23,7 +26,26 @@ pub fn routes() -> Router<AppState> {
     let router = route(Router::new(), "/billing/invoices", get(list));
     let router = route(router, "/billing/invoices/{id}", get(detail));
     let router = route(router, "/billing/invoices/{id}/pay", post(pay));
+    let router = route(router, "/billing/profile", get(profile).put(save_profile));
     route(router, "/billing/invoices/{id}/pdf", get(download))
+}
+
+async fn profile(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> AppResult<Json<BillingProfileView>> {
+    Ok(Json(billing_profile::get(&state, &auth.view).await?))
+}
+
+/// Sets the billing profile; invoices issued afterwards print it.
+async fn save_profile(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(request): ApiJson<BillingProfileRequest>,
+) -> AppResult<Json<BillingProfileView>> {
+    Ok(Json(
+        billing_profile::save(&state, &auth.view, &request).await?,
+    ))
 }
 
 async fn list(

@@ -6,6 +6,7 @@ mod admin_invoices;
 mod admin_plans;
 mod admin_reports;
 mod admin_subscriptions;
+mod admin_tax_rates;
 mod admin_test_clock;
 mod api_keys;
 mod auth;
@@ -57,6 +58,7 @@ pub fn v1_routes() -> Router<AppState> {
         .merge(admin_subscriptions::routes())
         .merge(admin_invoices::routes())
         .merge(admin_plans::routes())
+        .merge(admin_tax_rates::routes())
         .merge(admin_test_clock::routes())
         .merge(payment_methods::routes())
         .merge(subscriptions::routes())

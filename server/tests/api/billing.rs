@@ -419,6 +419,7 @@ async fn concurrent_invoices_get_gapless_numbers(app: TestApp) {
                 &mut tx,
                 app::invoices::store::NewInvoice {
                     account_id: &account_id,
+                    seller: &state.settings.seller,
                     purpose: app::invoices::model::InvoicePurpose::CreditPackage,
                     subscription_id: None,
                     plan_id: None,
