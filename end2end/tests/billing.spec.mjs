@@ -207,7 +207,7 @@ test("billing details and the admin's tax rate are printed on the next invoice",
   await expect(card.getByTestId("profile-missing")).toBeVisible();
   await card.getByLabel("Legal name").fill("Zoë Ødegård Жукова AS");
   await card.getByLabel("Address").fill("Storgata 1\n0155 Oslo");
-  await card.getByLabel("Country (two-letter code)").fill("Norway");
+  await card.getByLabel("Country (two-letter code)").fill("N1");
   await card.getByRole("button", { name: "Save billing details" }).click();
   await expect(card.locator(".field-error")).toContainText("two-letter country code");
   await card.getByLabel("Country (two-letter code)").fill("no");
