@@ -30,35 +30,40 @@ pub fn BillingProfileCard() -> impl IntoView {
     }
 }
 
+/// The form shows what was saved, normalised (trimmed, upper-case country and tax id): `value`
+/// for the server's HTML, `prop:value` so a re-render after saving replaces what was typed.
 #[component]
 fn ProfileForm(
     current: BillingProfileView,
     save: ServerAction<SaveBillingProfile>,
 ) -> impl IntoView {
     let error = action_error(save);
+    let address = current.address.clone();
+    let tax_id = current.tax_id.clone().unwrap_or_default();
+    let billing_email = current.billing_email.clone().unwrap_or_default();
     view! {
         {(!current.is_set).then(|| view! {
             <p class="alert alert-info" data-testid="profile-missing">"Invoices show only your account's name until you fill these in."</p>
         })}
         <ActionForm action=save attr:class="form profile-form">
             <label>"Legal name"
-                <input type="text" name="legal_name" maxlength="200" required value=current.legal_name/>
+                <input type="text" name="legal_name" maxlength="200" required value=current.legal_name.clone() prop:value=current.legal_name/>
             </label>
             <FieldError error field="legal_name"/>
             <label>"Address"
-                <textarea name="address" rows="4" maxlength="500" required>{current.address}</textarea>
+                <textarea name="address" rows="4" maxlength="500" required prop:value=address>{current.address}</textarea>
             </label>
             <FieldError error field="address"/>
             <label>"Country (two-letter code)"
-                <input type="text" name="country" maxlength="2" size="3" required placeholder="DE" value=current.country/>
+                <input type="text" name="country" maxlength="2" size="3" required placeholder="DE" value=current.country.clone() prop:value=current.country/>
             </label>
             <FieldError error field="country"/>
             <label>"VAT / tax ID (optional)"
-                <input type="text" name="tax_id" maxlength="32" value=current.tax_id.unwrap_or_default()/>
+                <input type="text" name="tax_id" maxlength="32" value=tax_id.clone() prop:value=tax_id/>
             </label>
             <FieldError error field="tax_id"/>
             <label>"Billing email (optional)"
-                <input type="email" name="billing_email" value=current.billing_email.unwrap_or_default()/>
+                <input type="email" name="billing_email" value=billing_email.clone() prop:value=billing_email/>
             </label>
             <FieldError error field="billing_email"/>
             <SubmitButton pending=save.pending() label="Save billing details" busy_label="Saving…"/>
