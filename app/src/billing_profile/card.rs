@@ -9,7 +9,17 @@ use leptos::prelude::*;
 #[component]
 pub fn BillingProfileCard() -> impl IntoView {
     let save = ServerAction::<SaveBillingProfile>::new();
-    let current = Resource::new(move || save.version().get(), |_| get_billing_profile());
+    // Read again after a save that succeeded, not after a refused one: the form then keeps what
+    // the owner typed, next to the errors.
+    let last_saved = Memo::new(move |previous: Option<&usize>| {
+        let version = save.version().get();
+        if save.value().with(|value| matches!(value, Some(Ok(_)))) {
+            version
+        } else {
+            previous.copied().unwrap_or(0)
+        }
+    });
+    let current = Resource::new(move || last_saved.get(), |_| get_billing_profile());
     let error = action_error(save);
     let saved = action_succeeded(save);
     view! {
